@@ -1,0 +1,47 @@
+# vardlots — two commands: `make run` and `make test`. Everything else is a helper target.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/lock.txt pyproject.toml | $(PYTHON) -c "import hashlib,sys;print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])")
+
+.PHONY: run test install lint typecheck contracts messages check-content clean-db help
+
+help:
+	@echo "make run   - set up .venv, migrate, seed demo data, serve on http://127.0.0.1:8000"
+	@echo "make test  - set up .venv with test tools and run every check and test"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python requirements/lock.txt pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	$(PY) -m vardlots.core.i18n compile
+
+run: install messages
+	$(VENV)/bin/vardlots serve
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy src/vardlots
+
+contracts: install
+	$(VENV)/bin/lint-imports
+
+check-content: install
+	$(VENV)/bin/vardlots content check
+
+test: install messages lint typecheck contracts check-content
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean-db:
+	rm -f var/vardlots.sqlite3 var/vardlots.sqlite3-wal var/vardlots.sqlite3-shm

@@ -1,0 +1,222 @@
+"""Django settings for vardlots.
+
+One codebase, two ways to run, chosen from the environment (no import-time side effects: this
+module only reads environment variables and builds dictionaries):
+
+* **embedded default** (nothing set): SQLite in WAL mode under ``var/``, the in-process channel
+  layer, media in ``var/media``, background jobs in a thread of the serving process, the test e-ID.
+* **production** (``VARDLOTS_ENV=production``): ``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL``
+  are required, ``SECRET_KEY`` must be set, the test e-ID provider is refused, optional S3 media.
+
+``DATABASE_URL`` and ``REDIS_URL`` may also be given without production mode (that is how the test
+suite runs against PostgreSQL and Redis).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(os.environ.get("VARDLOTS_VAR_DIR", REPO_DIR / "var"))
+
+ENV = os.environ.get("VARDLOTS_ENV", "development")
+if ENV not in {"development", "test", "production"}:
+    raise RuntimeError(f"VARDLOTS_ENV must be development, test or production, not {ENV!r}")
+PRODUCTION = ENV == "production"
+
+_secret = os.environ.get("SECRET_KEY", "")
+if PRODUCTION and len(_secret) < 50:
+    raise RuntimeError("Production needs SECRET_KEY of at least 50 characters.")
+SECRET_KEY = _secret or "vardlots-development-only-key-not-for-production-use-0123456789abcdef"
+DEBUG = os.environ.get("VARDLOTS_DEBUG", "0") == "1" and not PRODUCTION
+
+ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "vardlots.core",
+    "vardlots.accounts",
+    "vardlots.audit",
+    "vardlots.directory",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vardlots.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vardlots.core.middleware.SessionTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "vardlots.urls"
+ASGI_APPLICATION = "vardlots.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vardlots.core.context_processors.shell",
+            ],
+        },
+    }
+]
+
+# --- database -------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if PRODUCTION and not DATABASE_URL:
+    raise RuntimeError("Production needs DATABASE_URL (PostgreSQL).")
+if DATABASE_URL:
+    DATABASES: dict[str, dict[str, Any]] = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("VARDLOTS_SQLITE_PATH", str(VAR_DIR / "vardlots.sqlite3")),
+            "OPTIONS": {
+                # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at
+                # BEGIN so that "claim"-style transactions serialise instead of failing late.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+            "TEST": {"NAME": os.environ.get("VARDLOTS_SQLITE_TEST_PATH") or None},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- channel layer (real-time fan-out) ------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if PRODUCTION and not REDIS_URL:
+    raise RuntimeError("Production needs REDIS_URL for the channel layer.")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("VARDLOTS_REDIS_PREFIX", "vardlots")},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- background jobs -------------------------------------------------------------------------
+# "inprocess": a worker thread inside the serving process; "database": a separate
+# `vardlots worker` process polling the job table.
+JOBS_BACKEND = os.environ.get("VARDLOTS_JOBS", "database" if PRODUCTION else "inprocess")
+
+# --- files (photos, attachments) -------------------------------------------------------------
+MEDIA_ROOT = Path(os.environ.get("VARDLOTS_MEDIA_DIR", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if os.environ.get("S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "vardlots.core.storage.S3Storage",
+        "OPTIONS": {
+            "bucket": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL", ""),
+        },
+    }
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+# --- identity ------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.StaffUser"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Resident e-ID: "test" (built-in test e-ID, refused in production) or "bankid".
+EID_PROVIDER = os.environ.get("VARDLOTS_EID_PROVIDER", "bankid" if PRODUCTION else "test")
+if PRODUCTION and EID_PROVIDER == "test":
+    raise RuntimeError("The test e-ID provider is for demo and tests only and is refused in production.")
+BANKID_API_URL = os.environ.get("BANKID_API_URL", "https://appapi2.test.bankid.com/rp/v6.0")
+BANKID_CERT_FILE = os.environ.get("BANKID_CERT_FILE", "")
+BANKID_KEY_FILE = os.environ.get("BANKID_KEY_FILE", "")
+BANKID_CA_FILE = os.environ.get("BANKID_CA_FILE", "")
+# Staff log-in: "password_totp" (demo and development) or "oidc" (SITHS through an OIDC provider).
+STAFF_AUTH = os.environ.get("VARDLOTS_STAFF_AUTH", "oidc" if PRODUCTION else "password_totp")
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+LOGIN_URL = "accounts:staff_login"
+
+# --- sessions and request security -----------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = False  # the chat JavaScript reads it for fetch() calls
+CSRF_FAILURE_VIEW = "vardlots.core.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = PRODUCTION and os.environ.get("VARDLOTS_SSL_REDIRECT", "1") == "1"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+# Idle and absolute limits, in seconds (enforced by SessionTimeoutMiddleware).
+STAFF_SESSION_IDLE = 30 * 60
+STAFF_SESSION_MAX = 12 * 60 * 60
+RESIDENT_SESSION_IDLE = 15 * 60
+SESSION_WARNING_BEFORE = 2 * 60
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- language and time ---------------------------------------------------------------------
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "vardlots_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+USE_I18N = True
+TIME_ZONE = "Europe/Stockholm"
+USE_TZ = True
+
+# --- clinical content ----------------------------------------------------------------------
+CONTENT_DIR = Path(os.environ.get("VARDLOTS_CONTENT_DIR", REPO_DIR / "content"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("VARDLOTS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
