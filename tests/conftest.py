@@ -1,0 +1,59 @@
+"""Shared test configuration.
+
+The suite runs on the embedded default (SQLite, in-process channel layer) and, when
+``DATABASE_URL`` / ``REDIS_URL`` are set, on PostgreSQL and Redis. Tests that need a service that
+is not there are skipped with a reason; in CI (``VARDLOTS_CI=1``) such a skip is a failure, so a
+green CI run really exercised PostgreSQL, Redis and the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import pytest
+
+IN_CI = os.environ.get("VARDLOTS_CI") == "1"
+CHROMIUM = os.environ.get("VARDLOTS_CHROMIUM", "/usr/bin/chromium")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (or, in CI, fail) when a real part the test needs is missing."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI requires this test to run, but: {reason}")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        require(os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                "needs PostgreSQL: set DATABASE_URL=postgresql://...")
+    if item.get_closest_marker("redis"):
+        require(bool(os.environ.get("REDIS_URL")), "needs Redis: set REDIS_URL=redis://...")
+    if item.get_closest_marker("browser"):
+        require(os.path.exists(CHROMIUM) and os.environ.get("VARDLOTS_BROWSER_TESTS", "1") != "0",
+                f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+_ran: dict[str, int] = {"browser": 0, "postgres": 0, "redis": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed:
+        for key in _ran:
+            if key in report.keywords:
+                _ran[key] += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not IN_CI:
+        return
+    expected = {"browser"}
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        expected.add("postgres")
+    if os.environ.get("REDIS_URL"):
+        expected.add("redis")
+    missing = sorted(k for k in expected if _ran[k] == 0 and session.testscollected > 50)
+    if missing and exitstatus == 0:
+        session.exitstatus = 1
+        print(f"\nCI: no {', '.join(missing)} test ran; CI must exercise them.")
