@@ -1,0 +1,547 @@
+"""`content check`: everything that can be verified about the content without a clinician."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from vardlots.triage.engine import AnswerError, validate_answer
+from vardlots.triage.expressions import (
+    COMPARE_OPS,
+    BoolOp,
+    Compare,
+    Expression,
+    Lit,
+    Node,
+    Not,
+    Ref,
+    iter_nodes,
+)
+from vardlots.triage.loader import SCREEN_ID, Problem, load_content_with_problems
+from vardlots.triage.model import (
+    CareNeed,
+    ContentSet,
+    Location,
+    Outcome,
+    Protocol,
+    Question,
+    QuestionType,
+    Sex,
+    Urgency,
+    parse_age,
+)
+
+MIN_VIGNETTES: Final = 5
+_NUMERIC: Final = (QuestionType.NUMBER, QuestionType.DURATION)
+_CHOICE: Final = (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE)
+_MAX_SEARCH_NODES: Final = 200_000
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def format(self) -> str:
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{len(self.errors)} error(s), {len(self.warnings)} warning(s)")
+        return "\n".join(lines)
+
+
+class _Checker:
+    def __init__(self, content: ContentSet, problems: list[Problem]) -> None:
+        self.c = content
+        self.problems = problems
+        self.reported_unknown: set[tuple[str, str]] = set()
+
+    def err(self, loc: Location | str, message: str, path: str = "") -> None:
+        if isinstance(loc, Location):
+            self.problems.append(Problem("error", loc.file, path or loc.path, message))
+        else:
+            self.problems.append(Problem("error", loc, path, message))
+
+    def warn(self, loc: Location | str, message: str, path: str = "") -> None:
+        if isinstance(loc, Location):
+            self.problems.append(Problem("warning", loc.file, path or loc.path, message))
+        else:
+            self.problems.append(Problem("warning", loc, path, message))
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def components(self) -> Iterator[Protocol]:
+        if self.c.screen is not None:
+            yield self.c.screen
+        yield from self.c.protocols.values()
+
+    def questions_for(self, p: Protocol) -> dict[str, Question]:
+        """Questions visible in a triage of protocol `p` (screen and shared included)."""
+        qs: dict[str, Question] = dict(self.c.shared_questions)
+        if self.c.screen is not None:
+            qs.update(self.c.screen.questions)
+        qs.update(p.questions)
+        return qs
+
+    def all_questions(self) -> Iterator[Question]:
+        yield from self.c.shared_questions.values()
+        for p in self.components():
+            yield from p.questions.values()
+
+    def finding_types(self) -> dict[str, QuestionType]:
+        types: dict[str, QuestionType] = {}
+        for q in self.all_questions():
+            prev = types.get(q.finding)
+            if prev is not None and prev is not q.type:
+                self.err(q.location, f"finding {q.finding!r} is asked as {q.type.value} here but as "
+                                     f"{prev.value} elsewhere; one finding has one answer type")
+            types.setdefault(q.finding, q.type)
+        return types
+
+    # --- checks ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self.types = self.finding_types()
+        self.check_sources_registry()
+        for q in self.all_questions():
+            self.check_question(q)
+        for p in self.components():
+            self.check_protocol(p)
+        self.check_modifiers()
+        self.check_families()
+        self.check_vignettes()
+        self.check_search()
+
+    def check_sources_registry(self) -> None:
+        urls: dict[str, str] = {}
+        for s in self.c.sources.values():
+            if s.url in urls:
+                self.warn(s.location, f"source {s.id!r} has the same url as {urls[s.url]!r}; reuse ids")
+            urls.setdefault(s.url, s.id)
+
+    def check_question(self, q: Question) -> None:
+        if q.finding not in self.c.findings:
+            self.err(q.location, f"question for unknown finding {q.finding!r} (add it to content/findings)")
+        if q.type in _CHOICE and len(q.options) < 2:
+            self.err(q.location, "a choice question needs at least two options")
+        ids = [o.id for o in q.options]
+        if len(set(ids)) != len(ids):
+            self.err(q.location, "duplicate option ids")
+        if "unknown" in ids:
+            self.err(q.location, "'unknown' is reserved for Don't know; choose another option id")
+        if q.type is QuestionType.NUMBER and (q.min is None or q.max is None or q.min >= q.max):
+            self.err(q.location, "a number question needs min < max")
+        if q.type is QuestionType.DURATION and (q.max is None or q.max <= 0):
+            self.err(q.location, "a duration question needs max (hours) > 0")
+        if q.show_if is not None:
+            self.check_expr(q.show_if, q.location, f"{q.location.path}.show_if",
+                            self.c.protocols.get(q.owner) or self.c.screen)
+
+    def check_outcome(self, o: Outcome, loc: Location, what: str) -> None:
+        u, n = o.urgency, o.care_need
+        if u is Urgency.EMERGENCY_112 and n is not CareNeed.AMBULANCE:
+            self.err(loc, f"{what}: EMERGENCY_112 needs care_need ambulance (got {n.value})")
+        if n is CareNeed.AMBULANCE and u is not Urgency.EMERGENCY_112:
+            self.err(loc, f"{what}: care_need ambulance needs urgency EMERGENCY_112 (got {u.value})")
+        if u is Urgency.P5 and n not in (CareNeed.SELF_CARE, CareNeed.PHARMACY):
+            self.err(loc, f"{what}: P5 needs care_need self_care or pharmacy (got {n.value})")
+        if n is CareNeed.SELF_CARE and u is not Urgency.P5:
+            self.err(loc, f"{what}: care_need self_care needs urgency P5 (got {u.value})")
+        if u in (Urgency.EMERGENCY_112, Urgency.P4, Urgency.P5) and o.advice is None:
+            self.err(loc, f"{what}: advice {{sv, en}} is required for {u.value}")
+        if u in (Urgency.P3, Urgency.P4, Urgency.P5) and o.safety_net is None:
+            self.err(loc, f"{what}: safety_net {{sv, en}} is required for {u.value}")
+        if not o.sources:
+            self.err(loc, f"{what}: at least one source is required")
+        for s in o.sources:
+            if s not in self.c.sources:
+                self.err(loc, f"{what}: unknown source {s!r} (add it to content/sources)")
+
+    def check_protocol(self, p: Protocol) -> None:
+        qs = self.questions_for(p)
+        if not p.is_screen:
+            if p.default is None:
+                self.err(p.location, "a protocol needs a default outcome", "default")
+            else:
+                self.check_outcome(p.default, p.location, "default")
+                if p.default.urgency is Urgency.EMERGENCY_112:
+                    self.err(p.location, "the default must not be EMERGENCY_112", "default")
+            if not p.rules:
+                self.warn(p.location, "protocol has no rules (only its default)")
+            if p.ages.to_days is not None and p.ages.to_days <= p.ages.from_days:
+                self.err(p.location, "applies.age_to must be greater than age_from", "applies")
+        for r in p.rules:
+            self.check_outcome(r.outcome, r.location, f"rule {r.local_id}")
+            self.check_expr(r.when, r.location, f"{r.location.path}.when", p)
+            for f in r.when.findings:
+                if f not in self.c.findings:
+                    continue  # reported by check_expr
+                if f not in qs and not (f == "pregnant"):
+                    self.err(r.location, f"finding {f!r} has no question in this protocol, the "
+                                         "red-flag screen or content/questions")
+            if not self.satisfiable(r.when, p, qs):
+                self.err(r.location, f"rule {r.local_id} can never be true for anyone this protocol "
+                                     f"applies to ({p.ages}, {'/'.join(sorted(s.value for s in p.sexes))})")
+        used: set[str] = set()
+        for r in p.rules:
+            used.update(r.when.findings)
+        for m in self.c.modifiers:
+            if p.is_screen or m.applies((p.id,)):
+                used.update(m.when.findings)
+        changed = True
+        while changed:
+            changed = False
+            for f in list(used):
+                q = qs.get(f)
+                if q is not None and q.show_if is not None:
+                    for g in q.show_if.findings:
+                        if g not in used:
+                            used.add(g)
+                            changed = True
+        for q in p.questions.values():
+            if q.finding not in used:
+                self.warn(q.location, f"question {q.finding!r} is never asked: no rule, modifier "
+                                      "or show_if of this protocol needs it")
+            elif q.show_if is not None and not self.satisfiable(q.show_if, p, qs):
+                self.err(q.location, f"question {q.finding!r} can never be asked: its show_if "
+                                     "is never true for anyone this protocol applies to")
+
+    def check_modifiers(self) -> None:
+        for m in self.c.modifiers:
+            self.check_expr(m.when, m.location, f"{m.location.path}.when", None)
+            for s in m.sources:
+                if s not in self.c.sources:
+                    self.err(m.location, f"unknown source {s!r}")
+            if not m.sources:
+                self.err(m.location, "at least one source is required")
+            if m.raise_by == 0 and m.at_least is None:
+                self.err(m.location, "a modifier needs raise_by or at_least")
+            if m.at_least is not None and m.at_least.is_more_urgent_than(m.cap):
+                self.warn(m.location, f"at_least {m.at_least.value} is above the cap {m.cap.value}")
+            if m.applies_to is not None:
+                missing = sorted(pid for pid in m.applies_to if pid not in self.c.protocols)
+                if missing:
+                    self.warn(m.location, f"applies_to names protocols that do not exist (yet): "
+                                          f"{', '.join(missing)}")
+            shared = dict(self.c.shared_questions)
+            if self.c.screen is not None:
+                shared.update(self.c.screen.questions)
+            for f in m.when.findings:
+                if f in self.c.findings and f not in shared:
+                    targets = [p for p in self.c.protocols.values() if m.applies((p.id,))]
+                    missing = [p.id for p in targets if f not in p.questions]
+                    if missing:
+                        self.err(m.location, f"finding {f!r} has no shared question and is not "
+                                             f"asked in: {', '.join(missing[:8])}")
+
+    def check_families(self) -> None:
+        fams: dict[str, list[Protocol]] = {}
+        for p in self.c.protocols.values():
+            if p.family:
+                fams.setdefault(p.family, []).append(p)
+        for fam, members in sorted(fams.items()):
+            members.sort(key=lambda p: p.ages.from_days)
+            for a, b in itertools.pairwise(members):
+                if a.ages.to_days is None or a.ages.to_days > b.ages.from_days:
+                    self.err(b.location, f"family {fam!r}: {a.id} ({a.ages}) overlaps {b.id} ({b.ages})",
+                             "applies")
+                elif a.ages.to_days < b.ages.from_days:
+                    self.err(b.location, f"family {fam!r}: gap between {a.id} ({a.ages}) and "
+                                         f"{b.id} ({b.ages})", "applies")
+            if members and members[0].ages.from_days != 0:
+                self.warn(members[0].location, f"family {fam!r} does not start at age 0d "
+                                               f"(first member {members[0].id} {members[0].ages})")
+
+    def check_vignettes(self) -> None:
+        count: dict[str, int] = {pid: 0 for pid in self.c.protocols}
+        for v in self.c.vignettes:
+            protos = []
+            for pid in v.protocols:
+                p = self.c.protocols.get(pid)
+                if p is None:
+                    self.err(v.location, f"vignette {v.id}: unknown protocol {pid!r}")
+                    continue
+                count[pid] += 1
+                if not p.applies_to(v.age_days, v.sex):
+                    self.err(v.location, f"vignette {v.id}: protocol {pid} does not apply to "
+                                         f"{v.sex.value} aged {v.age_days} days ({p.ages})")
+                protos.append(p)
+            qs: dict[str, Question] = dict(self.c.shared_questions)
+            if self.c.screen is not None:
+                qs.update(self.c.screen.questions)
+            for p in reversed(protos):
+                qs.update(p.questions)
+            for fid, raw in v.answers.items():
+                if fid not in self.c.findings:
+                    self.err(v.location, f"vignette {v.id}: answer for unknown finding {fid!r}")
+                    continue
+                q = qs.get(fid)
+                if q is None:
+                    self.err(v.location, f"vignette {v.id}: finding {fid!r} is not asked by "
+                                         f"{', '.join(v.protocols)}")
+                    continue
+                try:
+                    validate_answer(q, raw)
+                except AnswerError as e:
+                    self.err(v.location, f"vignette {v.id}: answer {fid}={raw!r}: {e.message_en}")
+        for pid, n in sorted(count.items()):
+            if n < MIN_VIGNETTES:
+                p = self.c.protocols[pid]
+                self.err(p.location, f"protocol {pid} has {n} vignette(s); at least {MIN_VIGNETTES} "
+                                     f"are required (content/vignettes/{pid}.yaml)")
+
+    def check_search(self) -> None:
+        for ph in self.c.search_phrasings:
+            if ph.expected not in self.c.protocols:
+                self.err(ph.location, f"phrasing {ph.text!r}: unknown protocol {ph.expected!r}")
+
+    # --- expressions -----------------------------------------------------------------------
+
+    def check_expr(self, e: Expression, loc: Location, path: str, p: Protocol | None) -> None:
+        for n in iter_nodes(e.ast):
+            if isinstance(n, Ref) and not n.is_context and n.name not in self.c.findings:
+                key = (loc.file, n.name)
+                if key in self.reported_unknown:
+                    continue
+                self.reported_unknown.add(key)
+                self.err(loc, f"unknown finding {n.name!r} in {e.source!r} (add it to "
+                              "content/findings; reported once per file)", path)
+        self._type_bool(e.ast, e, loc, path)
+
+    def _type_bool(self, n: Node, e: Expression, loc: Location, path: str) -> None:
+        """`n` is used as a truth value."""
+        if isinstance(n, BoolOp):
+            for c in n.operands:
+                self._type_bool(c, e, loc, path)
+        elif isinstance(n, Not):
+            self._type_bool(n.operand, e, loc, path)
+        elif isinstance(n, Ref):
+            if n.is_context:
+                self.err(loc, f"{n.name} needs a comparison, e.g. {n.name} >= 18", path)
+                return
+            t = self.types.get(n.name)
+            if t is not None and t is not QuestionType.YES_NO:
+                self.err(loc, f"{n.name!r} is a {t.value} finding; a bare id means 'answered "
+                              f"yes' and only fits yes_no (use ==, in, has or a comparison)", path)
+        elif isinstance(n, Lit):
+            self.warn(loc, f"constant {n.value!r} used as a condition", path)
+        else:
+            self._type_compare(n, e, loc, path)
+
+    def _type_compare(self, n: Compare, e: Expression, loc: Location, path: str) -> None:
+        left, right = n.left, n.right
+        if isinstance(left, Lit) and isinstance(right, Ref):
+            left, right = right, left
+        if not isinstance(left, Ref):
+            self.err(loc, f"comparison must have a finding or context variable on one side in "
+                          f"{e.source!r}", path)
+            return
+        if not isinstance(right, Lit):
+            self.err(loc, f"compare {left.name} with a literal value in {e.source!r}", path)
+            return
+        op = n.op
+        if left.name in ("age_years", "age_months", "age_days"):
+            if op not in COMPARE_OPS or right.kind not in ("number", "duration"):
+                self.err(loc, f"{left.name} is a number; compare it with a number", path)
+            return
+        if left.name == "sex":
+            vals = right.value if right.kind == "list" else (right.value,)
+            if op not in ("==", "!=", "in") or any(v not in ("female", "male") for v in vals):
+                self.err(loc, "sex compares with 'female' or 'male' using == or !=", path)
+            return
+        t = self.types.get(left.name)
+        if t is None:
+            return  # no question: reported elsewhere
+        if op in ("<", "<=", ">", ">="):
+            if t not in _NUMERIC:
+                self.err(loc, f"{left.name!r} is {t.value}; {op} needs a number or duration finding", path)
+            elif right.kind not in ("number", "duration"):
+                self.err(loc, f"{left.name!r} must be compared with a number", path)
+            elif t is QuestionType.NUMBER and right.kind == "duration":
+                self.err(loc, f"{left.name!r} is a number finding; do not use a duration literal", path)
+            elif t is QuestionType.DURATION and right.kind == "number":
+                self.warn(loc, f"{left.name!r} is a duration; write a unit (e.g. 48h, 2d) "
+                               f"instead of the bare number {right.value:g} (read as hours)", path)
+            return
+        if op in ("==", "!=", "in", "has"):
+            if t in _NUMERIC:
+                if op in ("==", "!="):
+                    self.warn(loc, f"exact comparison of the number {left.name!r}; prefer >= or <", path)
+                    return
+                self.err(loc, f"{op} does not apply to the number finding {left.name!r}", path)
+                return
+            if op == "has" and t is not QuestionType.MULTI_CHOICE:
+                self.err(loc, f"'has' is for multi_choice findings; {left.name!r} is {t.value} "
+                              f"(use == or in)", path)
+            values = right.value if right.kind == "list" else (right.value,)
+            if t is QuestionType.YES_NO:
+                for v in values:
+                    if v not in ("yes", "no"):
+                        self.err(loc, f"{left.name!r} is yes_no; compare with 'yes' or 'no'", path)
+                return
+            options = self.option_ids(left.name)
+            for v in values:
+                if not isinstance(v, str) or v not in options:
+                    self.err(loc, f"option {v!r} does not exist for {left.name!r} "
+                                  f"(options: {', '.join(sorted(options))})", path)
+
+    def option_ids(self, finding: str) -> set[str]:
+        out: set[str] = set()
+        for q in self.all_questions():
+            if q.finding == finding:
+                out.update(q.option_ids)
+        return out
+
+    # --- reachability ----------------------------------------------------------------------
+
+    def satisfiable(self, e: Expression, p: Protocol | None, qs: Mapping[str, Question]) -> bool:
+        """Can `e` be true for some person this protocol applies to, with some answers that the
+        questions' `show_if` conditions allow? Backtracking with three-valued pruning."""
+        variables: list[str] = []
+
+        def add(f: str) -> None:
+            if f in variables:
+                return
+            variables.append(f)
+            q = qs.get(f)
+            if q is not None and q.show_if is not None:
+                for g in q.show_if.findings:
+                    add(g)
+
+        for f in e.findings:
+            add(f)
+        domains = {f: self.domain(f, e, qs) for f in variables}
+        contexts = list(self.contexts(e, p, qs, variables))
+        budget = [_MAX_SEARCH_NODES]
+
+        def consistent(env: dict[str, Any]) -> bool:
+            for f in variables:
+                if env.get(f) is None:
+                    continue
+                q = qs.get(f)
+                if q is not None and q.show_if is not None and q.show_if(env) is not True:
+                    return False
+            return True
+
+        def search(env: dict[str, Any], i: int) -> bool:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return True  # too large to decide: assume reachable
+            v = e(env)
+            if v is False:
+                return False
+            if v is True and consistent(env):
+                return True
+            if i >= len(variables):
+                return False
+            f = variables[i]
+            for val in domains[f]:
+                if val is None:
+                    env.pop(f, None)
+                else:
+                    env[f] = val
+                if search(env, i + 1):
+                    return True
+            env.pop(f, None)
+            return False
+
+        for ctx in contexts:
+            if search(dict(ctx), 0):
+                return True
+        return False
+
+    def domain(self, f: str, e: Expression, qs: Mapping[str, Question]) -> list[Any]:
+        q = qs.get(f)
+        if q is None:
+            return [None, True, False] if f == "pregnant" else [None]
+        if q.type is QuestionType.YES_NO:
+            return [True, False, None]
+        if q.type is QuestionType.SINGLE_CHOICE:
+            return [*q.option_ids, None]
+        if q.type is QuestionType.MULTI_CHOICE:
+            ids = q.option_ids
+            out: list[Any] = [frozenset({i}) for i in ids]
+            out += [frozenset(ids), frozenset(), None]
+            return out
+        lits: set[float] = set()
+        for n in iter_nodes(e.ast):
+            if isinstance(n, Compare) and isinstance(n.right, Lit) and isinstance(n.left, Ref) \
+                    and n.left.name == f and isinstance(n.right.value, float):
+                lits.add(n.right.value)
+            if isinstance(n, Compare) and isinstance(n.left, Lit) and isinstance(n.right, Ref) \
+                    and n.right.name == f and isinstance(n.left.value, float):
+                lits.add(n.left.value)
+        vals: set[float] = set()
+        lo = q.min if q.min is not None else 0.0
+        hi = q.max if q.max is not None else 1e6
+        vals.update({lo, hi})
+        for x in lits:
+            for d in (-0.5, 0.0, 0.5):
+                if lo <= x + d <= hi:
+                    vals.add(x + d)
+        return [*sorted(vals), None]
+
+    def contexts(self, e: Expression, p: Protocol | None, qs: Mapping[str, Question],
+                 variables: list[str]) -> Iterator[dict[str, Any]]:
+        from vardlots.triage.model import age_context
+
+        lo = p.ages.from_days if p else 0
+        hi = (p.ages.to_days - 1) if (p and p.ages.to_days is not None) else parse_age("100y")
+        ages: set[int] = {lo, hi}
+        exprs = [e] + [q.show_if for f in variables if (q := qs.get(f)) and q.show_if]
+        for ex in exprs:
+            for n in iter_nodes(ex.ast):
+                if isinstance(n, Compare) and isinstance(n.left, Ref) and isinstance(n.right, Lit) \
+                        and isinstance(n.right.value, float):
+                    unit = {"age_years": "y", "age_months": "m", "age_days": "d"}.get(n.left.name)
+                    if unit:
+                        x = n.right.value
+                        if n.right.kind == "duration":
+                            x = x / 24
+                            unit = "d"
+                        base = parse_age(f"{max(x, 0):g}{unit}")
+                        ages.update({base - 1, base, base + 1})
+        sexes = sorted(p.sexes if p else set(Sex), key=lambda s: s.value)
+        for a in sorted(ages):
+            if a < lo or a > hi:
+                continue
+            y, m, d = age_context(a)
+            for s in sexes:
+                yield {"age_years": y, "age_months": m, "age_days": d, "sex": s.value}
+
+
+def check_content(content_dir: str | Path | None = None, protocol: str | None = None) -> CheckReport:
+    """Load and check the content; `protocol` limits the report to one protocol's files plus the
+    shared files."""
+    content, problems = load_content_with_problems(content_dir)
+    problems = list(problems)
+    _Checker(content, problems).run()
+    if protocol is not None:
+        own = {f"protocols/{protocol}.yaml", f"vignettes/{protocol}.yaml"}
+        def keep(pr: Problem) -> bool:
+            if "/protocols/" in "/" + pr.file or "/vignettes/" in "/" + pr.file:
+                return any(pr.file.endswith(o) for o in own) or (protocol in pr.message)
+            return "/search/" not in "/" + pr.file or protocol in pr.message
+        problems = [p for p in problems if keep(p)]
+        if protocol not in content.protocols and protocol != SCREEN_ID:
+            problems.append(Problem("error", f"protocols/{protocol}.yaml", "", "no such protocol"))
+    seen: set[tuple[str, str, str, str]] = set()
+    unique = []
+    for p in problems:
+        k = (p.severity, p.file, p.location, p.message)
+        if k not in seen:
+            seen.add(k)
+            unique.append(p)
+    return CheckReport(unique)

@@ -1,0 +1,701 @@
+"""The triage engine: which question to ask next, and the result when nothing can change it.
+
+Pure and deterministic: `next_step(content, TriageInput)` looks only at its arguments. The caller
+keeps the ordered list of answers and calls again after each answer.
+
+See docs/triage/engine.md for how it decides.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from vardlots.triage.expressions import BoolOp as _BoolOp
+from vardlots.triage.expressions import Compare as _Compare
+from vardlots.triage.expressions import Expression, Node
+from vardlots.triage.expressions import Lit as _Lit
+from vardlots.triage.expressions import Not as _Not
+from vardlots.triage.expressions import Ref as _Ref
+from vardlots.triage.model import (
+    UNKNOWN,
+    AnswerValue,
+    CareNeed,
+    ContentSet,
+    Modifier,
+    Outcome,
+    Protocol,
+    Question,
+    QuestionType,
+    Rule,
+    Sex,
+    Text,
+    Urgency,
+    age_context,
+    answer_to_json,
+    care_need_after_raise,
+    parse_duration,
+)
+
+ENGINE_VERSION: Final = "1"
+ESCALATION_NOTE: Final = "escalated: answered don't know twice"
+
+_YES: Final = frozenset({"yes", "ja", "y", "j", "true"})
+_NO: Final = frozenset({"no", "nej", "n", "false"})
+_UNKNOWN_WORDS: Final = frozenset({"unknown", "vet inte", "don't know", "dont know", "dont_know",
+                                   "vet_inte", "?"})
+
+
+# ----------------------------------------------------------------------------------------------
+# Errors
+# ----------------------------------------------------------------------------------------------
+
+
+class TriageError(ValueError):
+    """An input the engine cannot use (unknown protocol, protocol not for this age/sex, ...)."""
+
+    def __init__(self, key: str, message_sv: str, message_en: str, **params: Any) -> None:
+        self.key = key
+        self.message_sv = message_sv
+        self.message_en = message_en
+        self.params = params
+        super().__init__(message_en)
+
+    def message(self, lang: str) -> str:
+        return self.message_sv if lang == "sv" else self.message_en
+
+
+class AnswerError(TriageError):
+    """An answer that does not fit its question. `key` is a stable message key."""
+
+    def __init__(self, key: str, finding: str, message_sv: str, message_en: str,
+                 **params: Any) -> None:
+        super().__init__(key, message_sv, message_en, finding=finding, **params)
+        self.finding = finding
+
+
+# ----------------------------------------------------------------------------------------------
+# Input and output types
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriageInput:
+    age_days: int
+    sex: Sex
+    protocol_ids: tuple[str, ...]
+    answers: tuple[tuple[str, Any], ...] = ()
+    pregnant: bool | None = None
+
+    def with_answer(self, finding: str, value: Any) -> TriageInput:
+        return TriageInput(self.age_days, self.sex, self.protocol_ids,
+                           (*self.answers, (finding, value)), self.pregnant)
+
+
+@dataclass(frozen=True)
+class Progress:
+    answered: int
+    remaining_max: int
+
+    @property
+    def fraction(self) -> float:
+        total = self.answered + self.remaining_max
+        return 1.0 if total == 0 else self.answered / total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"answered": self.answered, "remaining_max": self.remaining_max,
+                "fraction": round(self.fraction, 3)}
+
+
+@dataclass(frozen=True)
+class QuestionStep:
+    finding: str
+    question: Question
+    rule_id: str  # the rule (or modifier) the question is asked for
+    repeat: bool  # asked again after a first "don't know" on a red flag
+    progress: Progress
+
+    def to_dict(self, lang: str | None = None) -> dict[str, Any]:
+        q = self.question
+
+        def t(text: Text | None) -> Any:
+            if text is None:
+                return None
+            return text.get(lang) if lang else text.to_dict()
+
+        return {
+            "kind": "question",
+            "finding": self.finding,
+            "type": q.type.value,
+            "text": {"resident": t(q.resident), "nurse": t(q.nurse)},
+            "help": t(q.help),
+            "options": [{"id": o.id, "label": t(o.label)} for o in q.options],
+            "unit": q.unit,
+            "min": q.min,
+            "max": q.max,
+            "step": q.step,
+            "asked_for": self.rule_id,
+            "repeat": self.repeat,
+            "progress": self.progress.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    urgency: Urgency
+    care_need: CareNeed
+    advice: Text | None
+    safety_net: Text | None
+    self_care: Text | None
+    explanation: Text
+    deciding_rule: str
+    modifiers_applied: tuple[str, ...]
+    trace: Mapping[str, Any] = field(compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        def t(text: Text | None) -> Any:
+            return None if text is None else text.to_dict()
+
+        return {
+            "kind": "result",
+            "urgency": self.urgency.value,
+            "urgency_label": {"sv": self.urgency.label_sv, "en": self.urgency.label_en},
+            "care_need": self.care_need.value,
+            "advice": t(self.advice),
+            "safety_net": t(self.safety_net),
+            "self_care": t(self.self_care),
+            "explanation": self.explanation.to_dict(),
+            "deciding_rule": self.deciding_rule,
+            "modifiers_applied": list(self.modifiers_applied),
+            "trace": _plain(self.trace),
+        }
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    return v
+
+
+Step = QuestionStep | Result
+
+
+# ----------------------------------------------------------------------------------------------
+# Active content (cached per protocol selection)
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Active:
+    components: tuple[Protocol, ...]  # screen first, then chosen protocols
+    rules: tuple[tuple[Rule, int], ...]  # (rule, component index) in asking order
+    questions: Mapping[str, Question]
+    modifiers: tuple[Modifier, ...]
+
+
+def _active(content: ContentSet, protocols: tuple[Protocol, ...]) -> _Active:
+    key = ("active", tuple(p.id for p in protocols))
+    cached = content._cache.get(key)
+    if cached is not None:
+        assert isinstance(cached, _Active)
+        return cached
+    comps = ((content.screen,) if content.screen is not None else ()) + protocols
+    questions: dict[str, Question] = dict(content.shared_questions)
+    for comp in reversed(comps):
+        questions.update(comp.questions)
+    rules = [(r, ci) for ci, c in enumerate(comps) for r in c.rules]
+    rules.sort(key=lambda rc: (rc[0].urgency.rank, rc[1], rc[0].index))
+    ids = tuple(p.id for p in protocols)
+    mods = tuple(m for m in content.modifiers if m.applies(ids))
+    active = _Active(comps, tuple(rules), questions, mods)
+    content._cache[key] = active
+    return active
+
+
+def resolve_protocols(content: ContentSet, inp: TriageInput) -> tuple[Protocol, ...]:
+    if not inp.protocol_ids:
+        raise TriageError("triage.no_protocol", "Välj minst en kontaktorsak.",
+                          "Choose at least one contact reason.")
+    out: list[Protocol] = []
+    for pid in inp.protocol_ids:
+        p = content.protocols.get(pid)
+        if p is None:
+            raise TriageError("triage.unknown_protocol", f"Okänd kontaktorsak: {pid}.",
+                              f"Unknown contact reason: {pid}.", protocol=pid)
+        if not p.applies_to(inp.age_days, inp.sex):
+            alt = content.resolve_protocol(pid, inp.age_days, inp.sex)
+            hint_en = f" Use {alt.id} instead." if alt else ""
+            hint_sv = f" Använd {alt.id} i stället." if alt else ""
+            raise TriageError(
+                "triage.protocol_not_applicable",
+                f"Kontaktorsaken {pid} gäller inte för den här åldern eller det här könet.{hint_sv}",
+                f"The contact reason {pid} does not apply to this age or sex.{hint_en}",
+                protocol=pid, alternative=alt.id if alt else None,
+            )
+        if p not in out:
+            out.append(p)
+    return tuple(out)
+
+
+# ----------------------------------------------------------------------------------------------
+# Answers
+# ----------------------------------------------------------------------------------------------
+
+
+def _num_fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def validate_answer(question: Question, raw: Any) -> AnswerValue:
+    """Turn a raw answer (API/CLI/vignette) into an AnswerValue or raise AnswerError."""
+    f = question.finding
+    if raw is UNKNOWN or raw is None:
+        return UNKNOWN
+    if isinstance(raw, str):
+        s = raw.strip()
+        if s.lower() in _UNKNOWN_WORDS:
+            return UNKNOWN
+    qt = question.type
+    if qt is QuestionType.YES_NO:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str):
+            s = raw.strip().lower()
+            if s in _YES:
+                return True
+            if s in _NO:
+                return False
+        raise AnswerError("answer.yes_no", f, "Svara ja, nej eller vet inte.",
+                          "Answer yes, no or don't know.")
+    if qt is QuestionType.SINGLE_CHOICE:
+        if isinstance(raw, str) and question.option(raw.strip()) is not None:
+            return raw.strip()
+        raise AnswerError("answer.unknown_option", f, "Välj ett av alternativen.",
+                          "Choose one of the options.", value=str(raw))
+    if qt is QuestionType.MULTI_CHOICE:
+        items: list[Any]
+        if isinstance(raw, str):
+            items = [x for x in (p.strip() for p in raw.split(",")) if x]
+        elif isinstance(raw, list | tuple | set | frozenset):
+            items = list(raw)
+        else:
+            raise AnswerError("answer.unknown_option", f, "Välj bland alternativen.",
+                              "Choose among the options.", value=str(raw))
+        chosen: set[str] = set()
+        for it in items:
+            if not isinstance(it, str) or question.option(it) is None:
+                raise AnswerError("answer.unknown_option", f, "Välj bland alternativen.",
+                                  "Choose among the options.", value=str(it))
+            chosen.add(it)
+        return frozenset(chosen)
+    if qt is QuestionType.NUMBER:
+        value: float
+        if isinstance(raw, bool):
+            raise AnswerError("answer.not_a_number", f, "Svara med ett tal.", "Answer with a number.")
+        if isinstance(raw, int | float):
+            value = float(raw)
+        else:
+            try:
+                value = float(str(raw).strip().replace(",", "."))
+            except ValueError:
+                raise AnswerError("answer.not_a_number", f, "Svara med ett tal.",
+                                  "Answer with a number.") from None
+        if math.isnan(value) or math.isinf(value):
+            raise AnswerError("answer.not_a_number", f, "Svara med ett tal.", "Answer with a number.")
+        lo, hi = question.min, question.max
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            rng = f"{_num_fmt(lo) if lo is not None else ''}–{_num_fmt(hi) if hi is not None else ''}"
+            unit = f" {question.unit}" if question.unit else ""
+            raise AnswerError("answer.out_of_range", f,
+                              f"Svaret måste ligga mellan {rng}{unit}.",
+                              f"The answer must be between {rng}{unit}.",
+                              min=lo, max=hi, value=value)
+        return value
+    # duration (hours)
+    try:
+        hours = parse_duration(raw.strip().replace(",", ".") if isinstance(raw, str) else raw)
+    except ValueError:
+        raise AnswerError("answer.not_a_duration", f,
+                          "Svara med en tid, till exempel 30min, 6h, 2d eller 3w.",
+                          "Answer with a duration, for example 30min, 6h, 2d or 3w.") from None
+    hi = question.max
+    lo = question.min if question.min is not None else 0.0
+    if hours < lo or (hi is not None and hours > hi):
+        raise AnswerError("answer.out_of_range", f,
+                          f"Tiden måste ligga mellan {_num_fmt(lo)} och {_num_fmt(hi or 0)} timmar.",
+                          f"The duration must be between {_num_fmt(lo)} and {_num_fmt(hi or 0)} hours.",
+                          min=lo, max=hi, value=hours)
+    return hours
+
+
+# ----------------------------------------------------------------------------------------------
+# Evaluation state
+# ----------------------------------------------------------------------------------------------
+
+TRUE, FALSE, OPEN, SETTLED = "true", "false", "open", "settled"  # rule states
+
+
+@dataclass
+class _RuleState:
+    rule: Rule
+    comp: int
+    state: str
+    next_finding: str | None = None
+    repeat: bool = False
+    escalated: tuple[str, ...] = ()
+
+
+class _Session:
+    def __init__(self, content: ContentSet, inp: TriageInput) -> None:
+        sex = inp.sex if isinstance(inp.sex, Sex) else Sex(inp.sex)
+        if inp.age_days < 0:
+            raise TriageError("triage.bad_age", "Åldern kan inte vara negativ.", "Age cannot be negative.")
+        self.content = content
+        self.inp = inp
+        self.protocols = resolve_protocols(content, inp)
+        self.active = _active(content, self.protocols)
+        years, months, days = age_context(inp.age_days)
+        self.env: dict[str, Any] = {"age_years": years, "age_months": months, "age_days": days,
+                                    "sex": sex.value}
+        self.answered: set[str] = set()
+        self.unknown_count: dict[str, int] = {}
+        self.answers_log: list[tuple[str, AnswerValue]] = []
+        if inp.pregnant is not None:
+            self.env["pregnant"] = bool(inp.pregnant)
+            self.answered.add("pregnant")
+        questions = self.active.questions
+        for fid, raw in inp.answers:
+            q = questions.get(fid)
+            if q is None:
+                raise AnswerError("answer.unknown_finding", fid,
+                                  f"Frågan {fid} finns inte i den här bedömningen.",
+                                  f"The question {fid} is not part of this assessment.")
+            value = validate_answer(q, raw)
+            self.answers_log.append((fid, value))
+            self.answered.add(fid)
+            if value is UNKNOWN:
+                self.unknown_count[fid] = self.unknown_count.get(fid, 0) + 1
+                self.env.pop(fid, None)
+            else:
+                self.env[fid] = value
+        self.escalated = frozenset(
+            f for f, n in self.unknown_count.items() if n >= 2 and f not in self.env)
+        self._states: list[_RuleState] | None = None
+
+    # --- asking ---------------------------------------------------------------------------
+
+    def askable(self, finding: str, red_flag: bool, depth: int = 0) -> tuple[str, bool] | None:
+        """The finding to ask to make progress on `finding` (itself or a finding its `show_if`
+        needs), and whether it is a repeat; None when it cannot be asked."""
+        if finding in self.env or depth > 8:
+            return None
+        q = self.active.questions.get(finding)
+        if q is None:
+            return None
+        repeat = False
+        if finding in self.answered:
+            if not red_flag or self.unknown_count.get(finding, 0) >= 2:
+                return None
+            repeat = True
+        if q.show_if is not None:
+            shown, pend = q.show_if.pending(self.env)
+            if shown is False:
+                return None
+            if shown is None:
+                for f in pend:
+                    a = self.askable(f, False, depth + 1)
+                    if a is not None:
+                        return a
+                return None
+        return finding, repeat
+
+    def shown(self, q: Question) -> bool | None:
+        return None if q.show_if is None else q.show_if(self.env)
+
+    def rule_states(self) -> list[_RuleState]:
+        if self._states is not None:
+            return self._states
+        states: list[_RuleState] = []
+        env = self.env
+        esc = self.escalated
+        for rule, ci in self.active.rules:
+            e = esc if rule.red_flag else ()
+            v = rule.when.evaluate(env, e)
+            if v is True:
+                used = tuple(f for f in rule.when.findings if f in esc) if e else ()
+                if used and rule.when.evaluate(env, ()) is not True:
+                    states.append(_RuleState(rule, ci, TRUE, escalated=used))
+                else:
+                    states.append(_RuleState(rule, ci, TRUE))
+            elif v is False:
+                states.append(_RuleState(rule, ci, FALSE))
+            else:
+                states.append(self._open_or_settled(rule, ci, rule.when, rule.red_flag, e))
+        self._states = states
+        return states
+
+    def _open_or_settled(self, rule: Rule, ci: int, when: Expression, red: bool,
+                         esc: frozenset[str] | tuple[()]) -> _RuleState:
+        _, pend = when.pending(self.env, esc)
+        for f in pend:
+            a = self.askable(f, red)
+            if a is not None:
+                return _RuleState(rule, ci, OPEN, a[0], a[1])
+        return _RuleState(rule, ci, SETTLED)
+
+    def modifier_state(self, m: Modifier) -> tuple[str, str | None]:
+        v = m.when.evaluate(self.env, ())
+        if v is True:
+            return TRUE, None
+        if v is False:
+            return FALSE, None
+        _, pend = m.when.pending(self.env)
+        for f in pend:
+            a = self.askable(f, False)
+            if a is not None:
+                return OPEN, a[0]
+        return SETTLED, None
+
+
+def _comp_outcomes(
+    states: list[_RuleState], comps: tuple[Protocol, ...]
+) -> list[tuple[Outcome | None, str | None]]:
+    """Current (outcome, rule id) per component, treating open rules as not met."""
+    best: list[tuple[Outcome | None, str | None, int]] = [
+        (c.default, f"{c.id}.default" if c.default else None, 99) for c in comps]
+    found = [False] * len(comps)
+    for s in states:  # already ordered by urgency, component, index
+        if s.state == TRUE and not found[s.comp]:
+            found[s.comp] = True
+            best[s.comp] = (s.rule.outcome, s.rule.id, s.rule.urgency.rank)
+    return [(o, r) for o, r, _ in best]
+
+
+def _base(outcomes: list[tuple[Outcome | None, str | None]]) -> tuple[Outcome | None, str | None]:
+    cur: tuple[Outcome | None, str | None] = (None, None)
+    for o, rid in outcomes:
+        if o is None:
+            continue
+        if cur[0] is None or o.urgency.is_more_urgent_than(cur[0].urgency):
+            cur = (o, rid)
+    return cur
+
+
+def _apply_mods(u: Urgency, mods: Sequence[Modifier]) -> Urgency:
+    out = u
+    for m in mods:
+        out = Urgency.most_urgent(out, m.apply(u))
+    return out
+
+
+_FLOOR: Final = Urgency.P5
+
+
+def _decide(session: _Session) -> QuestionStep | None:
+    """The next question, or None when the result cannot change."""
+    states = session.rule_states()
+    comps = session.active.components
+    outcomes = _comp_outcomes(states, comps)
+    base_o, _ = _base(outcomes)
+    base_u = base_o.urgency if base_o else _FLOOR
+    mod_states = [(m, *session.modifier_state(m)) for m in session.active.modifiers]
+    true_mods = [m for m, st, _ in mod_states if st == TRUE]
+    current = _apply_mods(base_u, true_mods)
+    has_true = [o is not None and rid is not None and not rid.endswith(".default")
+                for o, rid in outcomes]
+    for s in states:
+        if s.state != OPEN:
+            continue
+        ci = s.comp
+        u = s.rule.urgency
+        # the base if this rule became true
+        hyp: Urgency | None = None
+        for j, (o, _rid) in enumerate(outcomes):
+            if j == ci:
+                cand = Urgency.most_urgent(u, o.urgency) if (o is not None and has_true[j]) else u
+            elif o is None:
+                continue
+            else:
+                cand = o.urgency
+            hyp = cand if hyp is None else Urgency.most_urgent(hyp, cand)
+        assert hyp is not None
+        if _apply_mods(hyp, true_mods) is not current:
+            assert s.next_finding is not None
+            return QuestionStep(s.next_finding, session.active.questions[s.next_finding],
+                                s.rule.id, s.repeat, _progress(session, states))
+    for m, st, nf in mod_states:
+        if st == OPEN and nf is not None and _apply_mods(base_u, [*true_mods, m]) is not current:
+            return QuestionStep(nf, session.active.questions[nf], f"modifier.{m.id}", False,
+                                _progress(session, states))
+    return None
+
+
+def _progress(session: _Session, states: list[_RuleState]) -> Progress:
+    remaining: set[str] = set()
+    for s in states:
+        if s.state == OPEN:
+            e = session.escalated if s.rule.red_flag else ()
+            _, pend = s.rule.when.pending(session.env, e)
+            for f in pend:
+                if session.askable(f, s.rule.red_flag) is not None:
+                    remaining.add(f)
+    return Progress(len(session.answers_log), len(remaining))
+
+
+# ----------------------------------------------------------------------------------------------
+# Public API
+# ----------------------------------------------------------------------------------------------
+
+
+def next_step(content: ContentSet, inp: TriageInput) -> Step:
+    """The next question to ask, or the result when nothing more can change it."""
+    session = _Session(content, inp)
+    q = _decide(session)
+    if q is not None:
+        return q
+    return _result(session)
+
+
+def progress(content: ContentSet, inp: TriageInput) -> Progress:
+    """Questions answered so far and an upper estimate of the questions remaining."""
+    session = _Session(content, inp)
+    if _decide(session) is None:
+        return Progress(len(session.answers_log), 0)
+    return _progress(session, session.rule_states())
+
+
+def _result(session: _Session) -> Result:
+    states = session.rule_states()
+    comps = session.active.components
+    outcomes = _comp_outcomes(states, comps)
+    base_o, rid = _base(outcomes)
+    if base_o is None or rid is None:  # only possible without protocols
+        raise TriageError("triage.no_protocol", "Välj minst en kontaktorsak.",
+                          "Choose at least one contact reason.")
+    mod_states = [(m, session.modifier_state(m)[0]) for m in session.active.modifiers]
+    applied = [m for m, st in mod_states if st == TRUE and m.apply(base_o.urgency) is not base_o.urgency]
+    urgency = _apply_mods(base_o.urgency, applied)
+    care = base_o.care_need
+    if urgency is not base_o.urgency:
+        care = care_need_after_raise(care, urgency)
+    deciding_state = next((s for s in states if s.rule.id == rid), None)
+    escalated = deciding_state.escalated if deciding_state else ()
+    comp = next(c for c in comps if rid.startswith(c.id + "."))
+    self_care = comp.self_care if urgency in (Urgency.P4, Urgency.P5) else None
+
+    parts = [base_o.reason]
+    if escalated:
+        parts.append(Text(
+            "Du svarade «Vet inte» två gånger på en fråga om ett varningstecken, så vi räknar med "
+            "det för säkerhets skull.",
+            "You answered \"Don't know\" twice to a question about a warning sign, so to be safe "
+            "we assume it applies.",
+        ))
+    parts += [m.reason for m in applied]
+    parts.append(Text(f"Bedömning: {urgency.label_sv}.", f"Assessment: {urgency.label_en}."))
+    explanation = Text.join(parts)
+
+    rule_trace: list[dict[str, Any]] = []
+    by_id = {s.rule.id: s for s in states}
+    for c in comps:
+        for r in c.rules:
+            s = by_id[r.id]
+            entry: dict[str, Any] = {
+                "id": r.id,
+                "value": "true" if s.state == TRUE else "false" if s.state == FALSE else "unknown",
+                "urgency": r.urgency.value,
+            }
+            if s.escalated:
+                entry["note"] = f"{ESCALATION_NOTE} ({', '.join(s.escalated)})"
+            rule_trace.append(entry)
+    inp = session.inp
+    trace: dict[str, Any] = {
+        "engine_version": ENGINE_VERSION,
+        "content_version": session.content.version,
+        "content_review_state": session.content.review_state.value,
+        "protocols": [{"id": c.id, "version": c.version, "review_state": c.review_state.value}
+                      for c in comps],
+        "input": {"age_days": inp.age_days, "sex": session.env["sex"], "pregnant": inp.pregnant,
+                  "protocol_ids": list(inp.protocol_ids)},
+        "answers": [{"finding": f, "value": answer_to_json(v)} for f, v in session.answers_log],
+        "rules": rule_trace,
+        "deciding_rule": rid,
+        "base_urgency": base_o.urgency.value,
+        "modifiers": [{"id": m.id, "value": st if st in (TRUE, FALSE) else "unknown",
+                       "applied": m in applied} for m, st in mod_states],
+        "modifiers_applied": [m.id for m in applied],
+        "urgency": urgency.value,
+        "care_need": care.value,
+        "questions_asked": len(session.answers_log),
+    }
+    if escalated:
+        trace["escalation"] = f"{ESCALATION_NOTE}: {', '.join(escalated)}"
+    return Result(
+        urgency=urgency,
+        care_need=care,
+        advice=base_o.advice,
+        safety_net=base_o.safety_net,
+        self_care=self_care,
+        explanation=explanation,
+        deciding_rule=rid,
+        modifiers_applied=tuple(m.id for m in applied),
+        trace=trace,
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Nurse documentation: pertinent negatives
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PertinentNegative:
+    rule_id: str
+    finding: str
+    label: Text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule_id, "finding": self.finding, "label": self.label.to_dict()}
+
+
+def pertinent_negatives(content: ContentSet, inp: TriageInput) -> list[PertinentNegative]:
+    """Red flags the person answered "no" to (for the nurse's documentation), in asking order."""
+    session = _Session(content, inp)
+    out: list[PertinentNegative] = []
+    seen: set[tuple[str, str]] = set()
+    for s in session.rule_states():
+        if not s.rule.red_flag or s.state != FALSE:
+            continue
+        for fid, label in _negated_atoms(s.rule.when.ast, session, content):
+            if (fid, label.en) in seen:
+                continue
+            seen.add((fid, label.en))
+            out.append(PertinentNegative(s.rule.id, fid, label))
+    return out
+
+
+def _negated_atoms(node: Node, session: _Session, content: ContentSet) -> list[tuple[str, Text]]:
+    env = session.env
+    out: list[tuple[str, Text]] = []
+    if isinstance(node, _BoolOp):
+        for c in node.operands:
+            out += _negated_atoms(c, session, content)
+    elif isinstance(node, _Ref) and not node.is_context:
+        if env.get(node.name) is False:
+            f = content.findings.get(node.name)
+            out.append((node.name, f.label if f else Text(node.name, node.name)))
+    elif (isinstance(node, _Compare) and node.op == "has" and isinstance(node.left, _Ref)
+          and isinstance(node.right, _Lit)):
+        v = env.get(node.left.name)
+        if isinstance(v, frozenset) and node.right.value not in v:
+            q = session.active.questions.get(node.left.name)
+            opt = q.option(str(node.right.value)) if q else None
+            if opt is not None:
+                out.append((node.left.name, opt.label))
+    elif isinstance(node, _Not):
+        pass
+    return out

@@ -1,0 +1,240 @@
+"""The JSON Schema (draft 2020-12) for every content file kind.
+
+This module is the single source of truth. `docs/triage/protocol.schema.json` is generated from it
+(`python -m vardlots.triage content schema --write`); a test checks the file is up to date.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Final
+
+SCHEMA_ID: Final = "https://vardlots.se/schemas/triage/protocol.schema.json"
+
+FILE_KINDS: Final = (
+    "manifest", "red_flags", "modifiers", "sources", "findings", "questions", "protocol",
+    "vignettes", "search",
+)
+
+_ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
+_AGE = {
+    "description": "Age with unit d, m or y (e.g. 16y, 3m, 10d); a bare integer means years.",
+    "oneOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?\s*(d|m|y)$"},
+              {"type": "integer", "minimum": 0}],
+}
+_DURATION = {"type": "string", "pattern": r"^\d+(\.\d+)?\s*(min|h|d|w)$"}
+_URGENCY = {"enum": ["EMERGENCY_112", "P1", "P2", "P3", "P4", "P5"]}
+_CARE_NEED = {"enum": [
+    "ambulance", "emergency_department", "paediatric_emergency", "obstetric_emergency",
+    "eye_emergency", "psychiatric_emergency", "urgent_care", "health_centre", "maternity_clinic",
+    "dental_emergency", "dental", "pharmacy", "poison_information", "nurse_advice", "self_care",
+]}
+_REVIEW = {"enum": ["draft", "in_review", "published"]}
+_SEX = {"enum": ["female", "male"]}
+
+
+def _text() -> dict[str, Any]:
+    return {"$ref": "#/$defs/text"}
+
+
+def _obj(required: list[str], props: dict[str, Any], extra: bool = False) -> dict[str, Any]:
+    return {"type": "object", "required": required, "properties": props,
+            "additionalProperties": extra}
+
+
+def build_schema() -> dict[str, Any]:
+    defs: dict[str, Any] = {
+        "id": _ID,
+        "text": {
+            "description": "A human-readable text in Swedish and English (both required).",
+            "type": "object",
+            "required": ["sv", "en"],
+            "properties": {"sv": {"type": "string", "minLength": 1},
+                           "en": {"type": "string", "minLength": 1}},
+            "additionalProperties": False,
+        },
+        "age": _AGE,
+        "duration": _DURATION,
+        "urgency": _URGENCY,
+        "care_need": _CARE_NEED,
+        "review_state": _REVIEW,
+        "source_ids": {"type": "array", "items": _ID, "minItems": 1},
+        "condition": {"type": "string", "minLength": 1,
+                      "description": "An expression in the condition language."},
+        "source": _obj(["id", "title", "publisher", "url", "version"], {
+            "id": _ID,
+            "title": {"type": ["string", "number"], "minLength": 1},
+            "publisher": {"type": ["string", "number"], "minLength": 1},
+            "url": {"type": "string", "pattern": "^https?://"},
+            "version": {"type": ["string", "number"]},
+            "note": {"type": "string"},
+        }),
+        "finding": _obj(["id", "kind", "label"], {
+            "id": _ID,
+            "kind": {"enum": ["symptom", "sign", "risk_factor", "vital_sign", "history"]},
+            "label": _text(),
+            "codes": {"type": "array", "items": _obj(["system", "code"], {
+                "system": {"enum": ["SNOMED-CT", "ICPC-2", "ICD-10"]},
+                "code": {"type": "string", "minLength": 1},
+            })},
+            "synonyms": _obj([], {
+                "sv": {"type": "array", "items": {"type": "string"}},
+                "en": {"type": "array", "items": {"type": "string"}},
+            }),
+        }),
+        "option": _obj(["id", "label"], {"id": _ID, "label": _text()}),
+        "question": {
+            **_obj(["finding", "type", "text"], {
+                "finding": _ID,
+                "type": {"enum": ["yes_no", "single_choice", "multi_choice", "number", "duration"]},
+                "text": _obj(["resident", "nurse"], {"resident": _text(), "nurse": _text()}),
+                "help": _text(),
+                "show_if": {"$ref": "#/$defs/condition"},
+                "options": {"type": "array", "items": {"$ref": "#/$defs/option"}, "minItems": 2},
+                "unit": {"type": "string"},
+                "min": {"type": "number"},
+                "max": {"type": "number"},
+                "step": {"type": "number", "exclusiveMinimum": 0},
+            }),
+            "allOf": [
+                {"if": {"properties": {"type": {"enum": ["single_choice", "multi_choice"]}}},
+                 "then": {"required": ["options"]}},
+                {"if": {"properties": {"type": {"const": "number"}}},
+                 "then": {"required": ["unit", "min", "max"]}},
+                {"if": {"properties": {"type": {"const": "duration"}}},
+                 "then": {"required": ["max"]}},
+            ],
+        },
+        "rule": _obj(["id", "when", "urgency", "care_need", "reason", "sources"], {
+            "id": _ID,
+            "when": {"$ref": "#/$defs/condition"},
+            "urgency": _URGENCY,
+            "care_need": _CARE_NEED,
+            "red_flag": {"type": "boolean"},
+            "reason": _text(),
+            "advice": _text(),
+            "safety_net": _text(),
+            "sources": {"$ref": "#/$defs/source_ids"},
+        }),
+        "default": _obj(["urgency", "care_need", "reason", "sources"], {
+            "urgency": _URGENCY,
+            "care_need": _CARE_NEED,
+            "reason": _text(),
+            "advice": _text(),
+            "safety_net": _text(),
+            "sources": {"$ref": "#/$defs/source_ids"},
+        }),
+        "vignette": _obj(["id", "protocols", "age", "sex", "answers", "expected"], {
+            "id": {"type": "string", "minLength": 1},
+            "protocols": {"type": "array", "items": _ID, "minItems": 1},
+            "age": _AGE,
+            "sex": _SEX,
+            "pregnant": {"type": ["boolean", "null"]},
+            "case": {"type": "string"},
+            "answers": {"type": ["object", "null"], "additionalProperties": {
+                "oneOf": [
+                    {"type": ["string", "number", "boolean"]},
+                    {"type": "array", "items": {"type": "string"}},
+                ]}},
+            "expected": _URGENCY,
+            "why": {"type": "string"},
+        }),
+        "phrasing": _obj(["text", "expected"], {
+            "text": {"type": "string", "minLength": 1},
+            "expected": _ID,
+            "age": _AGE,
+            "sex": _SEX,
+            "lang": {"enum": ["sv", "en"]},
+        }),
+    }
+    kinds: dict[str, Any] = {
+        "manifest": _obj(["version", "review_state"], {
+            "version": {"type": ["string", "number"]},
+            "review_state": _REVIEW,
+            "name": _text(),
+        }),
+        "sources": _obj(["sources"], {"sources": {"type": "array",
+                                                  "items": {"$ref": "#/$defs/source"}}}),
+        "findings": _obj(["findings"], {"findings": {"type": "array",
+                                                     "items": {"$ref": "#/$defs/finding"}}}),
+        "questions": _obj(["questions"], {"questions": {"type": "array",
+                                                        "items": {"$ref": "#/$defs/question"}}}),
+        "red_flags": _obj(["id", "version", "title", "questions", "rules"], {
+            "id": _ID,
+            "version": {"type": "integer", "minimum": 1},
+            "review_state": _REVIEW,
+            "title": _text(),
+            "description": _text(),
+            "questions": {"type": "array", "items": {"$ref": "#/$defs/question"}},
+            "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}, "minItems": 1},
+            "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
+        }),
+        "modifiers": _obj(["modifiers"], {"modifiers": {"type": "array", "items": {
+            **_obj(["id", "when", "applies_to", "reason", "sources"], {
+                "id": _ID,
+                "when": {"$ref": "#/$defs/condition"},
+                "raise_by": {"type": "integer", "minimum": 1, "maximum": 4},
+                "at_least": {"enum": ["P1", "P2", "P3", "P4"]},
+                "cap": {"enum": ["P1", "P2", "P3", "P4"]},
+                "applies_to": {"oneOf": [{"const": "all"},
+                                         {"type": "array", "items": _ID, "minItems": 1}]},
+                "reason": _text(),
+                "sources": {"$ref": "#/$defs/source_ids"},
+            }),
+            "oneOf": [{"required": ["raise_by"]}, {"required": ["at_least"]}],
+        }}}),
+        "protocol": _obj(["id", "version", "review_state", "title", "search_terms",
+                          "rules", "default"], {
+            "id": _ID,
+            "version": {"type": "integer", "minimum": 1},
+            "review_state": _REVIEW,
+            "title": _text(),
+            "description": _text(),
+            "family": _ID,
+            "applies": _obj([], {
+                "age_from": _AGE,
+                "age_to": {"oneOf": [_AGE, {"type": "null"}]},
+                "sex": {"type": "array", "items": _SEX, "minItems": 1, "uniqueItems": True},
+            }),
+            "search_terms": _obj(["sv", "en"], {
+                "sv": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                "en": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+            }),
+            "questions": {"type": "array", "items": {"$ref": "#/$defs/question"}},
+            "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"},
+                         "description": "Optional protocol-local findings (merged into the "
+                                        "shared dictionary; ids unique across all files)."},
+            "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+            "default": {"$ref": "#/$defs/default"},
+            "self_care": _text(),
+        }),
+        "vignettes": _obj(["vignettes"], {"vignettes": {"type": "array",
+                                                        "items": {"$ref": "#/$defs/vignette"}}}),
+        "search": _obj(["phrasings"], {"phrasings": {"type": "array",
+                                                     "items": {"$ref": "#/$defs/phrasing"}}}),
+    }
+    for kind, sub in kinds.items():
+        defs[f"{kind}_file"] = sub
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "vardlots clinical content",
+        "description": "Schema for every file under content/ (see docs/triage/content-format.md). "
+                       "Each file kind is a definition `<kind>_file`; the loader validates each "
+                       "file against the definition for its place in the tree. Generated from "
+                       "src/vardlots/triage/schema.py; do not edit by hand.",
+        "anyOf": [{"$ref": f"#/$defs/{k}_file"} for k in FILE_KINDS],
+        "$defs": defs,
+    }
+
+
+SCHEMA: Final = build_schema()
+
+
+def schema_for(kind: str) -> dict[str, Any]:
+    """A schema that validates one file kind (shares `$defs` with the full schema)."""
+    return {"$schema": SCHEMA["$schema"], "$ref": f"#/$defs/{kind}_file", "$defs": SCHEMA["$defs"]}
+
+
+def schema_json() -> str:
+    return json.dumps(SCHEMA, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,233 @@
+"""Run clinical vignettes through the engine and report agreement with the expected urgency."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from vardlots.triage.engine import QuestionStep, Result, TriageError, TriageInput, next_step
+from vardlots.triage.model import ContentSet, QuestionType, Urgency, Vignette
+
+MAX_STEPS: Final = 80
+
+# Acceptance targets (content-format.md / DESIGN.md).
+TARGET_EXACT: Final = 0.90
+TARGET_MEDIAN_QUESTIONS: Final = 12
+TARGET_MAX_QUESTIONS: Final = 20
+
+
+@dataclass(frozen=True)
+class VignetteRun:
+    vignette: Vignette
+    result: Result | None
+    questions: int
+    asked: tuple[str, ...]
+    error: str | None = None
+
+    @property
+    def got(self) -> Urgency | None:
+        return self.result.urgency if self.result else None
+
+    @property
+    def diff(self) -> int | None:
+        """Positive = over-triage (more urgent than expected), negative = under-triage."""
+        if self.result is None:
+            return None
+        return self.vignette.expected.rank - self.result.urgency.rank
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.vignette.id,
+            "protocols": list(self.vignette.protocols),
+            "expected": self.vignette.expected.value,
+            "got": self.got.value if self.got else None,
+            "deciding_rule": self.result.deciding_rule if self.result else None,
+            "questions": self.questions,
+            "asked": list(self.asked),
+            "error": self.error,
+        }
+
+
+def run_vignette(content: ContentSet, v: Vignette) -> VignetteRun:
+    answers: list[tuple[str, Any]] = []
+    asked: list[str] = []
+    for _ in range(MAX_STEPS):
+        inp = TriageInput(v.age_days, v.sex, v.protocols, tuple(answers), v.pregnant)
+        try:
+            step = next_step(content, inp)
+        except TriageError as e:
+            return VignetteRun(v, None, len(answers), tuple(asked), f"{e.key}: {e.message_en}")
+        if isinstance(step, Result):
+            return VignetteRun(v, step, len(answers), tuple(asked))
+        assert isinstance(step, QuestionStep)
+        fid = step.finding
+        asked.append(fid)
+        if fid in v.answers:
+            value = v.answers[fid]
+        elif step.question.type is QuestionType.YES_NO:
+            value = "no"
+        else:
+            return VignetteRun(
+                v, None, len(answers), tuple(asked),
+                f"unscripted {step.question.type.value} question {fid!r} "
+                f"(asked for {step.rule_id}); add it to answers",
+            )
+        answers.append((fid, value))
+    return VignetteRun(v, None, len(answers), tuple(asked), "too many questions (loop?)")
+
+
+@dataclass
+class VignetteReport:
+    runs: list[VignetteRun] = field(default_factory=list)
+
+    @property
+    def ok_runs(self) -> list[VignetteRun]:
+        return [r for r in self.runs if r.result is not None]
+
+    @property
+    def errors(self) -> list[VignetteRun]:
+        return [r for r in self.runs if r.error is not None]
+
+    @property
+    def exact(self) -> float:
+        if not self.runs:
+            return 0.0
+        return sum(1 for r in self.runs if r.diff == 0) / len(self.runs)
+
+    @property
+    def within_one(self) -> float:
+        if not self.runs:
+            return 0.0
+        return sum(1 for r in self.runs if r.diff is not None and abs(r.diff) <= 1) / len(self.runs)
+
+    @property
+    def under(self) -> list[VignetteRun]:
+        return [r for r in self.runs if r.diff is not None and r.diff < 0]
+
+    @property
+    def over(self) -> list[VignetteRun]:
+        return [r for r in self.runs if r.diff is not None and r.diff > 0]
+
+    @property
+    def misses(self) -> list[VignetteRun]:
+        return [r for r in self.runs if r.diff != 0]
+
+    @property
+    def emergency_missed(self) -> list[VignetteRun]:
+        """Vignettes expected EMERGENCY_112 or P1 that did not get that level."""
+        return [r for r in self.runs
+                if r.vignette.expected in (Urgency.EMERGENCY_112, Urgency.P1)
+                and (r.got is None or r.got is not r.vignette.expected)]
+
+    @property
+    def under_more_than_one(self) -> list[VignetteRun]:
+        return [r for r in self.runs if r.diff is None or r.diff < -1]
+
+    @property
+    def question_counts(self) -> list[int]:
+        return [r.questions for r in self.ok_runs]
+
+    @property
+    def median_questions(self) -> float:
+        qs = self.question_counts
+        return float(statistics.median(qs)) if qs else 0.0
+
+    @property
+    def max_questions(self) -> int:
+        qs = self.question_counts
+        return max(qs) if qs else 0
+
+    def per_level(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for u in Urgency.ordered():
+            rs = [r for r in self.runs if r.vignette.expected is u]
+            out[u.value] = {
+                "n": len(rs),
+                "exact": sum(1 for r in rs if r.diff == 0),
+                "under": sum(1 for r in rs if r.diff is not None and r.diff < 0),
+                "over": sum(1 for r in rs if r.diff is not None and r.diff > 0),
+                "error": sum(1 for r in rs if r.error is not None),
+            }
+        return out
+
+    def failures(self) -> list[str]:
+        """Acceptance targets that are not met (empty list = all met)."""
+        out: list[str] = []
+        if not self.runs:
+            return ["no vignettes"]
+        if self.errors:
+            out.append(f"{len(self.errors)} vignette(s) could not run")
+        if self.emergency_missed:
+            out.append(f"{len(self.emergency_missed)} EMERGENCY_112/P1 vignette(s) not given that level")
+        if self.exact < TARGET_EXACT:
+            out.append(f"exact agreement {self.exact:.1%} < {TARGET_EXACT:.0%}")
+        bad = [r for r in self.runs if r.diff is not None and r.diff < -1]
+        if bad:
+            out.append(f"{len(bad)} vignette(s) under-triaged by more than one level")
+        if self.median_questions > TARGET_MEDIAN_QUESTIONS:
+            out.append(f"median questions {self.median_questions} > {TARGET_MEDIAN_QUESTIONS}")
+        if self.max_questions > TARGET_MAX_QUESTIONS:
+            out.append(f"max questions {self.max_questions} > {TARGET_MAX_QUESTIONS}")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": len(self.runs),
+            "exact": round(self.exact, 4),
+            "within_one_level": round(self.within_one, 4),
+            "under_triage": len(self.under),
+            "over_triage": len(self.over),
+            "errors": len(self.errors),
+            "median_questions": self.median_questions,
+            "max_questions": self.max_questions,
+            "per_level": self.per_level(),
+            "misses": [r.to_dict() for r in self.misses],
+            "failures": self.failures(),
+        }
+
+    def format(self) -> str:
+        lines = []
+        n = len(self.runs)
+        lines.append(f"Vignettes: {n}  (errors: {len(self.errors)})")
+        if n == 0:
+            return "\n".join(lines)
+        lines.append(f"Exact agreement:   {self.exact:.1%}")
+        lines.append(f"Within one level:  {self.within_one:.1%}")
+        lines.append(f"Under-triage: {len(self.under)}   Over-triage: {len(self.over)}")
+        lines.append(f"Questions: median {self.median_questions:g}, max {self.max_questions}")
+        lines.append("")
+        lines.append(f"{'expected':<14}{'n':>4}{'exact':>7}{'under':>7}{'over':>7}{'error':>7}")
+        for level, d in self.per_level().items():
+            if d["n"]:
+                lines.append(f"{level:<14}{d['n']:>4}{d['exact']:>7}{d['under']:>7}{d['over']:>7}"
+                             f"{d['error']:>7}")
+        misses = self.misses
+        if misses:
+            lines.append("")
+            lines.append("Misses:")
+            for r in misses:
+                got = r.got.value if r.got else "-"
+                tag = ("ERROR" if r.error else "UNDER" if (r.diff or 0) < 0 else "OVER")
+                where = r.vignette.location.file
+                detail = r.error or f"decided by {r.result.deciding_rule if r.result else '?'}"
+                lines.append(f"  {tag:<5} {r.vignette.id}: expected {r.vignette.expected.value}, "
+                             f"got {got} ({detail}) [{where}]")
+                if r.result is not None:
+                    lines.append(f"        asked: {', '.join(r.asked) or '-'}")
+        fails = self.failures()
+        lines.append("")
+        if fails:
+            lines.append("Acceptance targets NOT met:")
+            lines += [f"  - {f}" for f in fails]
+        else:
+            lines.append("All acceptance targets met.")
+        return "\n".join(lines)
+
+
+def run_vignettes(content: ContentSet, vignettes: Iterable[Vignette] | None = None) -> VignetteReport:
+    report = VignetteReport()
+    for v in (content.vignettes if vignettes is None else vignettes):
+        report.runs.append(run_vignette(content, v))
+    return report
