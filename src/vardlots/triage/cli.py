@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from vardlots.triage.loader import ContentError, default_content_dir, load_content
+from vardlots.triage.loader import default_content_dir
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,12 +81,8 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None,
     if args.command == "triage":
         from vardlots.triage.interactive import run_interactive
 
-        try:
-            content = load_content(_content_dir(args))
-        except ContentError as e:
-            print(f"content has errors; run `content check`:\n{e}", file=out)
-            return 1
-        return run_interactive(content, stdin, out, lang=args.lang, nurse=args.nurse)
+        content = _load_lenient(args, out)
+        return int(run_interactive(content, stdin, out, lang=args.lang, nurse=args.nurse))
     return 2
 
 

@@ -125,8 +125,8 @@ def _describe(err: jsonschema.ValidationError) -> str:
     if err.context:
         best = jsonschema.exceptions.best_match(err.context)
         if best is not None and best.message:
-            return best.message
-    msg = err.message
+            return str(best.message)
+    msg = str(err.message)
     return msg if len(msg) < 300 else msg[:300] + "..."
 
 

@@ -288,8 +288,6 @@ def parse_duration(value: object) -> float:
 
 
 def format_age(days: int) -> str:
-    if days % round(DAYS_PER_YEAR) == 0 and days:
-        pass
     years, months, _ = age_context(days)
     if years >= 2:
         return f"{years}y"
@@ -460,7 +458,7 @@ class Modifier:
         """The urgency after this modifier; never lower, never EMERGENCY_112."""
         if urgency is Urgency.EMERGENCY_112:
             return urgency
-        result = urgency
+        result: Urgency = urgency
         if self.raise_by:
             result = result.raised(self.raise_by, self.cap)
         if self.at_least is not None:

@@ -1,0 +1,369 @@
+"""Contact-reason search: free text (Swedish or English) -> ranked protocol ids.
+
+Pure Python, index built once per ContentSet. See docs/triage/search.md.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from vardlots.triage.model import DAYS_PER_MONTH, DAYS_PER_YEAR, ContentSet, Protocol, Sex, Text
+
+TARGET_TOP3: Final = 0.95
+
+_STOPWORDS: Final = frozenset("""
+i och har jag min mitt mina en ett det som ar pa av med for till att om den han hon hen vi de
+sen sedan igar idag nu lite mycket kan inte far vill ska blir fick gor har haft hur vad nar
+the a an my is it of and in on with have has had since yesterday today for to at got from this
+our his her their been be am are was very some just now me mig mej du dig oss
+""".split())
+_AGE_ANY_CHILD: Final = ("barn", "barnet", "child", "kid", "kids", "children", "son", "sonen",
+                         "dotter", "dottern", "daughter", "toddler", "pojke", "flicka", "boy", "girl")
+_AGE_INFANT: Final = ("bebis", "bebisen", "baby", "babyn", "nyfodd", "nyfodda", "newborn", "spadbarn",
+                      "spadbarnet", "infant", "bäbis", "babis")
+_DURATION_PREFIX: Final = frozenset({"i", "in", "for", "sedan", "since", "sen", "past", "senaste",
+                                     "last"})
+
+_NUM_UNIT: Final = re.compile(
+    r"(?:(?<=\s)|^)(\d+(?:[.,]\d+)?)\s*-?\s*"
+    r"(ar|ars|arig|aring|arsaldern|year|years|yr|yrs|y|"
+    r"manad|manader|manaders|man|mnd|month|months|mo|"
+    r"vecka|veckor|veckors|v|week|weeks|wk|"
+    r"dag|dagar|dagars|day|days|d)\b(\s*-?\s*(old|gammal|gamla|gammalt))?"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, strip accents (å ä ö é -> a a o e), keep letters, digits and spaces."""
+    t = unicodedata.normalize("NFKD", text.lower())
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    t = t.replace("ø", "o").replace("æ", "ae").replace("ß", "ss")
+    return re.sub(r"[^a-z0-9]+", " ", t).strip()
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in normalise(text).split() if t not in _STOPWORDS]
+
+
+@dataclass(frozen=True)
+class AgeHint:
+    """An age (range, days) parsed from a query."""
+
+    lo: int
+    hi: int | None  # exclusive, None = open
+    text: str
+
+    def overlaps(self, p: Protocol) -> bool:
+        a_lo, a_hi = p.ages.from_days, p.ages.to_days
+        return (a_hi is None or self.lo < a_hi) and (self.hi is None or a_lo < self.hi)
+
+
+def parse_age_phrase(text: str) -> tuple[AgeHint | None, str]:
+    """Find a simple age phrase ("barn 2 år", "3 månader", "bebis", "my 4 year old").
+
+    Returns the age hint and the text with the age phrase removed. A number with a unit right
+    after "i/in/for/sedan/since" is a duration ("feber i 3 dagar"), not an age; days and weeks
+    count as an age only with "old"/"gammal" or a baby/child word nearby.
+    """
+    norm = normalise(text)
+    words = norm.split()
+    child_word = any(w in _AGE_ANY_CHILD for w in words)
+    infant_word = any(w in _AGE_INFANT for w in words)
+    for m in _NUM_UNIT.finditer(norm):
+        before = norm[: m.start()].split()
+        if before and before[-1] in _DURATION_PREFIX:
+            continue
+        n = float(m.group(1).replace(",", "."))
+        unit = m.group(2)
+        old = bool(m.group(3))
+        if unit in ("ar", "ars", "arig", "aring", "arsaldern", "year", "years", "yr", "yrs", "y"):
+            days = round(n * DAYS_PER_YEAR)
+            span = round(DAYS_PER_YEAR)
+        elif unit in ("manad", "manader", "manaders", "man", "mnd", "month", "months", "mo"):
+            days = round(n * DAYS_PER_MONTH)
+            span = round(DAYS_PER_MONTH)
+        elif old or infant_word or child_word or unit in ("veckors", "dagars"):
+            if unit in ("vecka", "veckor", "veckors", "v", "week", "weeks", "wk"):
+                days, span = round(n * 7), 7
+            else:
+                days, span = round(n), 1
+        else:
+            continue
+        rest = (norm[: m.start()] + " " + norm[m.end():]).strip()
+        return AgeHint(days, days + span, m.group(0).strip()), rest
+    if infant_word:
+        return AgeHint(0, round(DAYS_PER_YEAR), "infant"), norm
+    if child_word:
+        return AgeHint(0, round(16 * DAYS_PER_YEAR), "child"), norm
+    return None, norm
+
+
+def _damerau_levenshtein(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance, returning limit+1 when it exceeds `limit`."""
+    la, lb = len(a), len(b)
+    if abs(la - lb) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        best = cur[0]
+        ai = a[i - 1]
+        for j in range(1, lb + 1):
+            cost = 0 if ai == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            best = min(best, v)
+        if best > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[lb]
+
+
+def _trigrams(t: str) -> set[str]:
+    s = f"  {t} "
+    return {s[i:i + 3] for i in range(len(s) - 2)}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    protocol_id: str
+    score: float
+    title: Text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"protocol": self.protocol_id, "score": round(self.score, 4),
+                "title": self.title.to_dict()}
+
+
+@dataclass
+class _Phrase:
+    protocol: str
+    tokens: tuple[str, ...]
+    weight: float
+
+
+class ProtocolSearch:
+    """An index over protocol titles, search terms and finding synonyms."""
+
+    def __init__(self, content: ContentSet) -> None:
+        self.content = content
+        self.phrases: list[_Phrase] = []
+        for p in content.protocols.values():
+            self._add(p.id, p.title.sv, 1.0)
+            self._add(p.id, p.title.en, 1.0)
+            for t in (*p.search_terms_sv, *p.search_terms_en):
+                self._add(p.id, t, 1.0)
+            if p.description:
+                self._add(p.id, p.description.sv, 0.35)
+                self._add(p.id, p.description.en, 0.35)
+            seen: set[str] = set()
+            for r in p.rules:
+                for f in r.when.findings:
+                    if f in seen:
+                        continue
+                    seen.add(f)
+                    fd = content.findings.get(f)
+                    if fd is None:
+                        continue
+                    for s in (*fd.synonyms_sv, *fd.synonyms_en, fd.label.sv, fd.label.en):
+                        self._add(p.id, s, 0.45)
+        # token -> protocols (for idf) and vocabulary index
+        df: dict[str, set[str]] = defaultdict(set)
+        for ph in self.phrases:
+            for t in ph.tokens:
+                df[t].add(ph.protocol)
+        n = max(len(content.protocols), 1)
+        self.idf: dict[str, float] = {t: math.log(1 + n / len(ps)) for t, ps in df.items()}
+        self.default_idf = math.log(1 + n)
+        self.vocab = sorted(df)
+        self.trigram_index: dict[str, list[str]] = defaultdict(list)
+        for t in self.vocab:
+            for g in _trigrams(t):
+                self.trigram_index[g].append(t)
+        self.by_token: dict[str, list[int]] = defaultdict(list)
+        for i, ph in enumerate(self.phrases):
+            for t in set(ph.tokens):
+                self.by_token[t].append(i)
+        self._match_cache: dict[str, dict[str, float]] = {}
+
+    def _add(self, pid: str, text: str, weight: float) -> None:
+        toks = tuple(tokens(text))
+        if toks:
+            self.phrases.append(_Phrase(pid, toks, weight))
+            joined = "".join(toks)
+            if len(toks) > 1 and len(joined) >= 6:  # "ont i halsen" also as "onthalsen"-like compound
+                self.phrases.append(_Phrase(pid, (joined,), weight * 0.9))
+
+    def _matches(self, q: str) -> dict[str, float]:
+        """Vocabulary tokens similar to query token `q`, with a similarity in (0, 1]."""
+        cached = self._match_cache.get(q)
+        if cached is not None:
+            return cached
+        out: dict[str, float] = {}
+        if q in self.idf:
+            out[q] = 1.0
+        cands: dict[str, int] = defaultdict(int)
+        for g in _trigrams(q):
+            for t in self.trigram_index.get(g, ()):
+                cands[t] += 1
+        lq = len(q)
+        for t, shared in cands.items():
+            if t == q:
+                continue
+            lt = len(t)
+            s = 0.0
+            if min(lq, lt) >= 4 and (t.startswith(q) or q.startswith(t)):
+                s = 0.85 if min(lq, lt) / max(lq, lt) >= 0.6 else 0.75
+            elif lt >= 4 and t in q:
+                s = 0.75 * (lt / lq) ** 0.3
+            elif lq >= 4 and q in t:
+                s = 0.7
+            if s < 0.7 and lq >= 4 and shared >= max(1, (min(lq, lt) - 2) // 2):
+                limit = 1 if max(lq, lt) < 8 else 2
+                d = _damerau_levenshtein(q, t, limit)
+                if d <= limit:
+                    s = max(s, 0.8 if d == 1 else 0.65)
+            if s > 0:
+                out[t] = s
+        if len(self._match_cache) < 50_000:
+            self._match_cache[q] = out
+        return out
+
+    def search(self, text: str, age_days: int | None = None, sex: Sex | None = None,
+               limit: int = 5) -> list[SearchHit]:
+        hint, rest = parse_age_phrase(text)
+        if age_days is not None:
+            hint = AgeHint(age_days, age_days + 1, "age")
+        qtoks = [t for t in rest.split() if t not in _STOPWORDS and not t.isdigit()]
+        if not qtoks:
+            return []
+        qmatches = [self._matches(q) for q in qtoks]
+        q_idf = [self.idf.get(q, max((self.idf.get(t, 0) for t in m), default=self.default_idf))
+                 for q, m in zip(qtoks, qmatches, strict=True)]
+        q_total = sum(q_idf) or 1.0
+        candidates: set[int] = set()
+        for m in qmatches:
+            for t in m:
+                candidates.update(self.by_token.get(t, ()))
+        scores: dict[str, float] = defaultdict(float)
+        best: dict[str, float] = defaultdict(float)
+        for i in candidates:
+            ph = self.phrases[i]
+            total = 0.0
+            got = 0.0
+            used_q: list[float] = [0.0] * len(qtoks)
+            for t in ph.tokens:
+                w = self.idf.get(t, self.default_idf)
+                total += w
+                bm = 0.0
+                for k, m in enumerate(qmatches):
+                    s = m.get(t, 0.0)
+                    if s > bm:
+                        bm = s
+                    if s > used_q[k]:
+                        used_q[k] = s
+                got += w * bm
+            phrase_cov = got / total if total else 0.0
+            query_cov = sum(u * w for u, w in zip(used_q, q_idf, strict=True)) / q_total
+            s = ph.weight * (0.55 * phrase_cov + 0.45 * query_cov)
+            if phrase_cov >= 0.999:
+                s += 0.1 * ph.weight
+            pid = ph.protocol
+            if s > best[pid]:
+                best[pid] = s
+            scores[pid] += s
+        ranked: dict[str, float] = {}
+        for pid, b in best.items():
+            ranked[pid] = b + 0.05 * min(scores[pid] - b, 2.0)
+        # age / sex filter: map family members to the member that applies
+        out: dict[str, float] = {}
+        for pid, s in ranked.items():
+            p = self.content.protocols[pid]
+            target = self._apply_filters(p, hint, sex)
+            if target is None:
+                continue
+            if s > out.get(target.id, 0.0):
+                out[target.id] = s
+        hits = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [SearchHit(pid, s, self.content.protocols[pid].title) for pid, s in hits]
+
+    def _apply_filters(self, p: Protocol, hint: AgeHint | None, sex: Sex | None) -> Protocol | None:
+        def ok(x: Protocol) -> bool:
+            return (hint is None or hint.overlaps(x)) and (sex is None or sex in x.sexes)
+
+        if ok(p):
+            return p
+        if p.family:
+            members = [m for m in self.content.family_members(p.family) if ok(m)]
+            if members:
+                return members[0]
+        return None
+
+
+def search_index(content: ContentSet) -> ProtocolSearch:
+    """The (cached) search index for a content set."""
+    idx = content._cache.get("search_index")
+    if not isinstance(idx, ProtocolSearch):
+        idx = ProtocolSearch(content)
+        content._cache["search_index"] = idx
+    return idx
+
+
+@dataclass
+class SearchReport:
+    n: int = 0
+    top1: int = 0
+    top3: int = 0
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def top3_rate(self) -> float:
+        return self.top3 / self.n if self.n else 0.0
+
+    @property
+    def top1_rate(self) -> float:
+        return self.top1 / self.n if self.n else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.n > 0 and self.top3_rate >= TARGET_TOP3
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "top1": round(self.top1_rate, 4), "top3": round(self.top3_rate, 4),
+                "target_top3": TARGET_TOP3, "misses": self.misses}
+
+    def format(self) -> str:
+        lines = [f"Search phrasings: {self.n}",
+                 f"Top-1 hit rate: {self.top1_rate:.1%}",
+                 f"Top-3 hit rate: {self.top3_rate:.1%}  (target {TARGET_TOP3:.0%})"]
+        if self.misses:
+            lines.append("Misses (not in top 3):")
+            for m in self.misses:
+                lines.append(f"  {m['text']!r} expected {m['expected']}, got {', '.join(m['got']) or '-'}"
+                             f" [{m['file']}]")
+        return "\n".join(lines)
+
+
+def search_report(content: ContentSet) -> SearchReport:
+    idx = search_index(content)
+    rep = SearchReport()
+    for ph in content.search_phrasings:
+        hits = idx.search(ph.text, age_days=ph.age_days, sex=ph.sex, limit=3)
+        ids = [h.protocol_id for h in hits]
+        rep.n += 1
+        if ids[:1] == [ph.expected]:
+            rep.top1 += 1
+        if ph.expected in ids:
+            rep.top3 += 1
+        else:
+            rep.misses.append({"text": ph.text, "expected": ph.expected, "got": ids,
+                               "file": ph.location.file})
+    return rep
