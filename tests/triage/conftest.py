@@ -21,7 +21,7 @@ def real_content() -> ContentSet:
     return content
 
 
-def T(s: str) -> dict[str, str]:  # noqa: N802 - short helper for texts
+def T(s: str) -> dict[str, str]:
     return {"sv": f"{s} (sv)", "en": s}
 
 

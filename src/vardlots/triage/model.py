@@ -240,13 +240,13 @@ def answer_to_json(value: AnswerValue) -> Any:
 
 DAYS_PER_YEAR: Final = 365.25
 DAYS_PER_MONTH: Final = 30.4375
-_AGE_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|m|y)\s*$")
+_AGE_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|w|m|y)\s*$")
 _DURATION_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(min|h|d|w)\s*$")
 DURATION_UNIT_HOURS: Final = {"min": 1 / 60, "h": 1.0, "d": 24.0, "w": 168.0}
 
 
 def parse_age(value: object) -> int:
-    """`16y`, `3m`, `10d` (or an integer number of years) -> whole days.
+    """`16y`, `3m`, `6w`, `10d` (or an integer number of years) -> whole days.
 
     Years and months are converted with the mean lengths (365.25 and 30.4375 days), rounded, so
     that `age_years` derived from the days gives back the same whole number.
@@ -262,7 +262,7 @@ def parse_age(value: object) -> int:
         raise ValueError(f"not an age (use e.g. 16y, 3m, 10d): {value!r}")
     n = float(m.group(1))
     unit = m.group(2)
-    factor = {"d": 1.0, "m": DAYS_PER_MONTH, "y": DAYS_PER_YEAR}[unit]
+    factor = {"d": 1.0, "w": 7.0, "m": DAYS_PER_MONTH, "y": DAYS_PER_YEAR}[unit]
     return round(n * factor)
 
 

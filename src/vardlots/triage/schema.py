@@ -18,8 +18,8 @@ FILE_KINDS: Final = (
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
 _AGE = {
-    "description": "Age with unit d, m or y (e.g. 16y, 3m, 10d); a bare integer means years.",
-    "oneOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?\s*(d|m|y)$"},
+    "description": "Age with unit d, w, m or y (e.g. 16y, 3m, 6w, 10d); a bare integer means years.",
+    "oneOf": [{"type": "string", "pattern": r"^\d+(\.\d+)?\s*(d|w|m|y)$"},
               {"type": "integer", "minimum": 0}],
 }
 _DURATION = {"type": "string", "pattern": r"^\d+(\.\d+)?\s*(min|h|d|w)$"}

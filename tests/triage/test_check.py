@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from vardlots.triage.check import check_content
+from vardlots.triage.schema import schema_json
+
+from .conftest import protocol, rule, write_content, yes_no
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_schema_file_is_generated_from_the_package() -> None:
+    published = (REPO / "docs" / "triage" / "protocol.schema.json").read_text(encoding="utf-8")
+    assert published == schema_json(), "run: python -m vardlots.triage content schema --write"
+
+
+def vignettes_for(pid: str, n: int = 5) -> list[dict[str, object]]:
+    return [{"id": f"{pid}_v{i}", "protocols": [pid], "age": "40y", "sex": "male",
+             "answers": {}, "expected": "P4"} for i in range(n)]
+
+
+def messages(root: Path) -> list[str]:
+    return [f"{p.file} {p.location} {p.message}" for p in check_content(root).errors]
+
+
+def test_clean_synthetic_content_passes(tmp_path: Path) -> None:
+    p = protocol("chest", [yes_no("a"), yes_no("b", show_if="a")],
+                 [rule("r1", "a and b", "P2")], default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
+    assert messages(root) == []
+
+
+def test_check_finds_the_usual_mistakes(tmp_path: Path) -> None:
+    qs = [yes_no("a"), {"finding": "temp", "type": "number", "unit": "°C", "min": 30, "max": 44,
+                        "text": {"resident": {"sv": "t", "en": "t"}, "nurse": {"sv": "t", "en": "t"}}}]
+    rules = [
+        rule("bad_type", "a > 3", "P2"),
+        rule("bare_number", "temp", "P2"),
+        rule("never", "a and not a", "P2"),
+        rule("no_question", "a and orphan", "P3"),
+        rule("wrong_need", "a", "EMERGENCY_112", care_need="emergency_department"),
+        rule("missing_source", "a", "P3", sources=["nope"]),
+        rule("bad_syntax", "a and (", "P2"),
+        rule("unknown_finding", "ghost", "P2"),
+    ]
+    missing_safety = rule("no_safety", "a", "P4")
+    del missing_safety["safety_net"]
+    rules.append(missing_safety)
+    p = protocol("chest", qs, rules, default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest", 3),
+                         extra_findings=["orphan"])
+    text = "\n".join(messages(root))
+    for needle in [
+        "needs a number or duration finding",
+        "bare id means",
+        "rule never can never be true",
+        "finding 'orphan' has no question",
+        "EMERGENCY_112 needs care_need ambulance",
+        "unknown source 'nope'",
+        "condition does not parse",
+        "unknown finding 'ghost'",
+        "safety_net {sv, en} is required for P4",
+        "has 3 vignette(s); at least 5",
+    ]:
+        assert needle in text, f"{needle!r} not reported:\n{text}"
+
+
+def test_family_bands_must_tile(tmp_path: Path) -> None:
+    a = protocol("fever_a", [yes_no("x")], [rule("r", "x", "P2")], default="P4", family="fever",
+                 applies={"age_from": "0d", "age_to": "3m"})
+    b = protocol("fever_b", [yes_no("x")], [rule("r", "x", "P2")], default="P4", family="fever",
+                 applies={"age_from": "4m", "age_to": "5y"})
+    c = protocol("fever_c", [yes_no("x")], [rule("r", "x", "P2")], default="P4", family="fever",
+                 applies={"age_from": "4y"})
+    root = write_content(tmp_path, [a, b, c])
+    text = "\n".join(messages(root))
+    assert "gap between fever_a" in text
+    assert "fever_b (4m–5y) overlaps fever_c" in text
+
+
+def test_vignette_answers_are_checked(tmp_path: Path) -> None:
+    p = protocol("chest", [yes_no("a")], [rule("r", "a", "P2")], default="P4")
+    vs = vignettes_for("chest")
+    vs[0]["answers"] = {"a": "perhaps", "ghost": "yes"}
+    vs[1]["protocols"] = ["nope"]
+    root = write_content(tmp_path, [p], vignettes=vs)
+    text = "\n".join(messages(root))
+    assert "answer a='perhaps'" in text
+    assert "unknown finding 'ghost'" in text
+    assert "unknown protocol 'nope'" in text
+
+
+def test_duplicate_ids_are_errors(tmp_path: Path) -> None:
+    p = protocol("chest", [yes_no("a"), yes_no("a")], [rule("r", "a", "P2"), rule("r", "a", "P2")],
+                 default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
+    (root / "findings" / "dup.yaml").write_text(
+        "findings:\n  - {id: a, kind: symptom, label: {sv: a, en: a}}\n", encoding="utf-8")
+    text = "\n".join(messages(root))
+    assert "duplicate finding id 'a'" in text
+    assert "duplicate rule id 'r'" in text
+    assert "second question for finding 'a'" in text
