@@ -48,10 +48,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "ninja",
     "vardlots.core",
     "vardlots.accounts",
     "vardlots.audit",
     "vardlots.directory",
+    "vardlots.intake",
 ]
 
 MIDDLEWARE = [
@@ -63,8 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "vardlots.core.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "vardlots.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -152,6 +154,8 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # --- identity ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.StaffUser"
+# Staff log in only through the accounts views (password + TOTP, or OIDC); see accounts/backends.py.
+AUTHENTICATION_BACKENDS = ["vardlots.accounts.backends.StaffBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

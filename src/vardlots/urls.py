@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from vardlots.api import api
 
 from vardlots.core import views as core_views
 
@@ -9,6 +12,8 @@ urlpatterns = [
     path("", include("vardlots.core.urls")),
     path("konto/", include("vardlots.accounts.urls")),
     path("logg/", include("vardlots.audit.urls")),
+    path("api/v1/", api.urls),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

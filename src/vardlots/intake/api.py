@@ -1,0 +1,89 @@
+"""The triage JSON API, under /api/v1/triage/."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Status
+
+from vardlots.intake import actions
+from vardlots.intake.content import get_content, get_search
+from vardlots.intake.models import TriageSession
+from vardlots.intake.schemas import (
+    AnswerIn,
+    ErrorOut,
+    ProtocolOut,
+    SearchHitOut,
+    SessionOut,
+    StartIn,
+)
+from vardlots.triage.engine import QuestionStep
+from vardlots.triage.model import Sex
+
+router = Router(tags=["triage"])
+ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def session_out(session: TriageSession, step: actions.Step) -> SessionOut:
+    payload = step.to_dict()
+    if isinstance(step, QuestionStep):
+        payload["position"] = len(session.answers)
+    return SessionOut(id=session.id, state=session.state, language=session.language,
+                      protocol_ids=list(session.protocol_ids), content_version=session.content_version,
+                      answers=[list(a) for a in session.answers], step=payload)
+
+
+@router.post("/sessions", response={201: SessionOut, **ERRORS}, summary="Start an assessment")
+def start_session(request: HttpRequest, body: StartIn) -> Status[SessionOut]:
+    session, step = actions.do_start_session(actions.StartRequest(
+        sex=body.sex, language=body.language, age_years=body.age_years, birth_date=body.birth_date,
+        pregnant=body.pregnant, protocol_ids=tuple(body.protocol_ids), complaint=body.complaint,
+        channel=TriageSession.Channel.API))
+    return Status(201, session_out(session, step))
+
+
+@router.get("/sessions/{session_id}", response={200: SessionOut, **ERRORS},
+            summary="The current question, or the result with its trace")
+def get_session(request: HttpRequest, session_id: UUID) -> SessionOut:
+    session = get_object_or_404(TriageSession, pk=session_id)
+    return session_out(session, actions.current_step(session))
+
+
+@router.post("/sessions/{session_id}/answers", response={200: SessionOut, **ERRORS},
+             summary="Answer the current question; returns the next question or the result")
+def answer(request: HttpRequest, session_id: UUID, body: AnswerIn) -> SessionOut:
+    get_object_or_404(TriageSession, pk=session_id)
+    session, step = actions.do_answer(session_id, body.finding, body.value, body.position)
+    return session_out(session, step)
+
+
+@router.post("/sessions/{session_id}/back", response={200: SessionOut, **ERRORS},
+             summary="Undo the last answer to change it")
+def go_back(request: HttpRequest, session_id: UUID) -> SessionOut:
+    get_object_or_404(TriageSession, pk=session_id)
+    session, step = actions.do_go_back(session_id)
+    return session_out(session, step)
+
+
+@router.get("/search", response={200: list[SearchHitOut], **ERRORS}, summary="Search contact reasons")
+def search(request: HttpRequest, q: str, age_years: float | None = None,
+           sex: str | None = None, limit: int = 5) -> list[SearchHitOut]:
+    age_days = None if age_years is None else actions.check_age_days(age_years, None)
+    sex_value = None if sex is None else actions.check_sex(sex)
+    hits = get_search().search(q[:300], age_days=age_days, sex=sex_value, limit=max(1, min(limit, 20)))
+    return [SearchHitOut(**h.to_dict()) for h in hits]
+
+
+@router.get("/protocols", response=list[ProtocolOut], summary="All contact reasons")
+def protocols(request: HttpRequest) -> list[ProtocolOut]:
+    content = get_content()
+    return [
+        ProtocolOut(id=p.id, title=p.title.to_dict(), family=p.family, age_from_days=p.ages.from_days,
+                    age_to_days=p.ages.to_days, sexes=sorted(s.value for s in p.sexes))
+        for p in sorted(content.protocols.values(), key=lambda p: p.id)
+    ]
+
+
+__all__ = ["Sex", "router"]
