@@ -9,6 +9,7 @@ green CI run really exercised PostgreSQL, Redis and the browser.
 from __future__ import annotations
 
 import os
+
 import pytest
 
 IN_CI = os.environ.get("VARDLOTS_CI") == "1"

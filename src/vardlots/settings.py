@@ -95,7 +95,7 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if PRODUCTION and not DATABASE_URL:
     raise RuntimeError("Production needs DATABASE_URL (PostgreSQL).")
 if DATABASE_URL:
-    DATABASES: dict[str, dict[str, Any]] = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES: dict[str, dict[str, Any]] = {"default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=60))}
 else:
     DATABASES = {
         "default": {

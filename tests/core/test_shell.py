@@ -40,7 +40,9 @@ def test_language_switch_is_kept_across_pages(client: Client) -> None:
     assert '<html lang="en"' in client.get(reverse("accounts:staff_login")).content.decode()
 
 
-@pytest.mark.parametrize(("language", "text"), [("sv", "Sidan kunde inte hittas"), ("en", "The page could not be found")])
+@pytest.mark.parametrize(
+    ("language", "text"), [("sv", "Sidan kunde inte hittas"), ("en", "The page could not be found")]
+)
 def test_404_page_in_both_languages(client: Client, language: str, text: str) -> None:
     client.cookies["vardlots_language"] = language
     response = client.get("/finns-inte")

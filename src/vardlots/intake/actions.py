@@ -153,7 +153,9 @@ def _complete(session: TriageSession, result: Result) -> None:
     session.completed_at = timezone.now()
 
 
-def do_start_session(req: StartRequest, resident: Any = None, acting_guardian: Any = None) -> tuple[TriageSession, Step]:
+def do_start_session(
+    req: StartRequest, resident: Any = None, acting_guardian: Any = None
+) -> tuple[TriageSession, Step]:
     language = check_language(req.language)
     sex = check_sex(req.sex)
     age_days = check_age_days(req.age_years, req.birth_date)
