@@ -156,7 +156,7 @@ def test_modifiers_raise_with_cap_and_never_lower(build: Builder) -> None:
     c = build([chest()], red_flags=SCREEN, modifiers=MODS,
               shared_questions=[yes_no("on_anticoag")])
     old = parse_age("80y")
-    r, asked = drive(c, {"cough": "yes"}, age=old)
+    r, _asked = drive(c, {"cough": "yes"}, age=old)
     assert r.urgency is Urgency.P4 and r.modifiers_applied == ("old",)
     assert r.care_need is CareNeed.HEALTH_CENTRE  # self_care does not fit P4
     r, _ = drive(c, {"cough": "no"}, age=old)

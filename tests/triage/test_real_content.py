@@ -5,6 +5,7 @@ These fail until the content authors have finished; that is expected. Do not wea
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -185,4 +186,4 @@ def test_positive_red_flag_never_lowers_urgency(real_content: ContentSet, data: 
 def test_urgency_scale_is_ordered() -> None:
     order = Urgency.ordered()
     assert order[0] is Urgency.EMERGENCY_112 and order[-1] is Urgency.P5
-    assert all(a.is_more_urgent_than(b) for a, b in zip(order, order[1:], strict=False))
+    assert all(a.is_more_urgent_than(b) for a, b in itertools.pairwise(order))

@@ -522,10 +522,11 @@ class _Checker:
                 yield {"age_years": y, "age_months": m, "age_days": d, "sex": s.value}
 
 
-def check_content(content_dir: str | Path | None = None, protocol: str | None = None) -> CheckReport:
+def check_content(content_dir: str | Path | None = None, protocol: str | None = None,
+                  loaded: tuple[ContentSet, list[Problem]] | None = None) -> CheckReport:
     """Load and check the content; `protocol` limits the report to one protocol's files plus the
-    shared files."""
-    content, problems = load_content_with_problems(content_dir)
+    shared files. `loaded` reuses the result of `load_content_with_problems`."""
+    content, problems = loaded if loaded is not None else load_content_with_problems(content_dir)
     problems = list(problems)
     _Checker(content, problems).run()
     if protocol is not None:

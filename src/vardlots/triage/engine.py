@@ -15,8 +15,8 @@ from typing import Any, Final
 
 from vardlots.triage.expressions import BoolOp as _BoolOp
 from vardlots.triage.expressions import Compare as _Compare
-from vardlots.triage.expressions import Expression, Node
 from vardlots.triage.expressions import Lit as _Lit
+from vardlots.triage.expressions import Node
 from vardlots.triage.expressions import Not as _Not
 from vardlots.triage.expressions import Ref as _Ref
 from vardlots.triage.model import (
@@ -336,7 +336,9 @@ def validate_answer(question: Question, raw: Any) -> AnswerValue:
 # Evaluation state
 # ----------------------------------------------------------------------------------------------
 
-TRUE, FALSE, OPEN, SETTLED = "true", "false", "open", "settled"  # rule states
+# Rule states. UNKNOWN is resolved lazily to OPEN (a question can still decide it) or SETTLED
+# (nothing left to ask: not met) only when the rule could change the result.
+TRUE, FALSE, UNKNOWN_STATE, OPEN, SETTLED = "true", "false", "unknown", "open", "settled"
 
 
 @dataclass
@@ -434,18 +436,22 @@ class _Session:
             elif v is False:
                 states.append(_RuleState(rule, ci, FALSE))
             else:
-                states.append(self._open_or_settled(rule, ci, rule.when, rule.red_flag, e))
+                states.append(_RuleState(rule, ci, UNKNOWN_STATE))
         self._states = states
         return states
 
-    def _open_or_settled(self, rule: Rule, ci: int, when: Expression, red: bool,
-                         esc: frozenset[str] | tuple[()]) -> _RuleState:
-        _, pend = when.pending(self.env, esc)
+    def resolve(self, s: _RuleState) -> None:
+        """Turn an UNKNOWN rule state into OPEN (with the next finding to ask) or SETTLED."""
+        if s.state != UNKNOWN_STATE:
+            return
+        rule = s.rule
+        _, pend = rule.when.pending(self.env, self.escalated if rule.red_flag else ())
         for f in pend:
-            a = self.askable(f, red)
+            a = self.askable(f, rule.red_flag)
             if a is not None:
-                return _RuleState(rule, ci, OPEN, a[0], a[1])
-        return _RuleState(rule, ci, SETTLED)
+                s.state, s.next_finding, s.repeat = OPEN, a[0], a[1]
+                return
+        s.state = SETTLED
 
     def modifier_state(self, m: Modifier) -> tuple[str, str | None]:
         v = m.when.evaluate(self.env, ())
@@ -502,13 +508,13 @@ def _decide(session: _Session) -> QuestionStep | None:
     outcomes = _comp_outcomes(states, comps)
     base_o, _ = _base(outcomes)
     base_u = base_o.urgency if base_o else _FLOOR
-    mod_states = [(m, *session.modifier_state(m)) for m in session.active.modifiers]
-    true_mods = [m for m, st, _ in mod_states if st == TRUE]
+    mods = session.active.modifiers
+    true_mods = [m for m in mods if m.when.evaluate(session.env, ()) is True]
     current = _apply_mods(base_u, true_mods)
     has_true = [o is not None and rid is not None and not rid.endswith(".default")
                 for o, rid in outcomes]
     for s in states:
-        if s.state != OPEN:
+        if s.state != UNKNOWN_STATE and s.state != OPEN:
             continue
         ci = s.comp
         u = s.rule.urgency
@@ -524,19 +530,39 @@ def _decide(session: _Session) -> QuestionStep | None:
             hyp = cand if hyp is None else Urgency.most_urgent(hyp, cand)
         assert hyp is not None
         if _apply_mods(hyp, true_mods) is not current:
+            session.resolve(s)
+            if s.state != OPEN:
+                continue
             assert s.next_finding is not None
             return QuestionStep(s.next_finding, session.active.questions[s.next_finding],
-                                s.rule.id, s.repeat, _progress(session, states))
-    for m, st, nf in mod_states:
-        if st == OPEN and nf is not None and _apply_mods(base_u, [*true_mods, m]) is not current:
+                                s.rule.id, s.repeat, _quick_progress(session, states))
+    for m in mods:
+        if m in true_mods or _apply_mods(base_u, [*true_mods, m]) is current:
+            continue
+        st, nf = session.modifier_state(m)
+        if st == OPEN and nf is not None:
             return QuestionStep(nf, session.active.questions[nf], f"modifier.{m.id}", False,
-                                _progress(session, states))
+                                _quick_progress(session, states))
     return None
+
+
+def _quick_progress(session: _Session, states: list[_RuleState]) -> Progress:
+    """A cheap upper estimate: unanswered findings of rules that are still unknown."""
+    remaining: set[str] = set()
+    env = session.env
+    answered = session.answered
+    for s in states:
+        if s.state in (UNKNOWN_STATE, OPEN):
+            for f in s.rule.when.findings:
+                if f not in env and (f not in answered or s.rule.red_flag):
+                    remaining.add(f)
+    return Progress(len(session.answers_log), len(remaining))
 
 
 def _progress(session: _Session, states: list[_RuleState]) -> Progress:
     remaining: set[str] = set()
     for s in states:
+        session.resolve(s)
         if s.state == OPEN:
             e = session.escalated if s.rule.red_flag else ()
             _, pend = s.rule.when.pending(session.env, e)

@@ -231,9 +231,22 @@ def build_schema() -> dict[str, Any]:
 SCHEMA: Final = build_schema()
 
 
+def _inline(node: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and len(node) == 1:
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inline(v, defs) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(v, defs) for v in node]
+    return node
+
+
 def schema_for(kind: str) -> dict[str, Any]:
-    """A schema that validates one file kind (shares `$defs` with the full schema)."""
-    return {"$schema": SCHEMA["$schema"], "$ref": f"#/$defs/{kind}_file", "$defs": SCHEMA["$defs"]}
+    """A self-contained schema for one file kind: the `<kind>_file` definition with every `$ref`
+    inlined (same rules as the published schema; inlining makes validation several times faster)."""
+    defs = SCHEMA["$defs"]
+    return {"$schema": SCHEMA["$schema"], **_inline(defs[f"{kind}_file"], defs)}
 
 
 def schema_json() -> str:
