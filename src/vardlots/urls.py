@@ -11,6 +11,7 @@ from vardlots.core import views as core_views
 urlpatterns = [
     path("", include("vardlots.core.urls")),
     path("konto/", include("vardlots.accounts.urls")),
+    path("sok-vard/", include("vardlots.intake.urls")),
     path("logg/", include("vardlots.audit.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),

@@ -1,0 +1,276 @@
+"""The resident's questionnaire: search a contact reason, one question per page, the outcome.
+
+Works without JavaScript: every step is a form POST followed by a redirect to a GET page that
+shows the current state from the database, so a reload, a dropped network or a closed tab resumes
+exactly where the resident was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vardlots.accounts.models import Resident
+from vardlots.accounts.session import acting_for, current_resident, resident_required
+from vardlots.intake import actions
+from vardlots.intake.care import CARE_NEED_PLAIN, URGENCY_PLAIN, suggest_units
+from vardlots.intake.content import get_content, get_search
+from vardlots.intake.models import TriageSession
+from vardlots.triage.engine import QuestionStep
+from vardlots.triage.model import DAYS_PER_YEAR, Question, QuestionType, Sex, Text
+
+DURATION_UNITS = [("min", 1 / 60), ("h", 1.0), ("d", 24.0), ("w", 168.0)]
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def _t(text: Text | None) -> str:
+    return text.get(_lang()) if text is not None else ""
+
+
+def _people(request: HttpRequest) -> tuple[Resident, Resident | None]:
+    """(the person assessed, the guardian acting for them or None)."""
+    me = current_resident(request)
+    assert me is not None
+    child = acting_for(request)
+    return (child, me) if child is not None else (me, None)
+
+
+def _sex(resident: Resident) -> Sex:
+    return Sex.FEMALE if resident.sex == "F" else Sex.MALE
+
+
+def _own_session(request: HttpRequest, session_id: UUID) -> TriageSession:
+    """The session, only if it is the logged-in resident's (or the child's they act for, by them)."""
+    subject, guardian = _people(request)
+    session = get_object_or_404(TriageSession, pk=session_id)
+    if session.resident_id != subject.pk or session.acting_guardian_id != (guardian.pk if guardian else None):
+        raise Http404
+    return session
+
+
+@resident_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Seek care: who it is for, what the problem is (search), and unfinished assessments."""
+    subject, guardian = _people(request)
+    query = request.GET.get("q", "").strip()[:300]
+    hits = []
+    if query:
+        age_days = (timezone.localdate() - subject.birth_date).days
+        hits = [
+            {"id": h.protocol_id, "title": _t(h.title),
+             "description": _t(get_content().protocols[h.protocol_id].description)}
+            for h in get_search().search(query, age_days=age_days, sex=_sex(subject), limit=5)
+        ]
+    unfinished = TriageSession.objects.filter(
+        resident=subject, acting_guardian=guardian, state=TriageSession.State.IN_PROGRESS,
+        channel=TriageSession.Channel.WEB,
+    )[:3]
+    return render(request, "intake/start.html", {
+        "subject": subject, "guardian": guardian, "query": query, "hits": hits, "searched": bool(query),
+        "unfinished": unfinished,
+    })
+
+
+@require_POST
+@resident_required
+def begin(request: HttpRequest) -> HttpResponse:
+    subject, guardian = _people(request)
+    protocol_id = request.POST.get("protocol", "")
+    req = actions.StartRequest(
+        sex=_sex(subject).value, language=_lang(), birth_date=subject.birth_date,
+        protocol_ids=(protocol_id,) if protocol_id else (), complaint=request.POST.get("q", ""),
+        channel=TriageSession.Channel.WEB,
+    )
+    try:
+        session, _step = actions.do_start_session(req, resident=subject, acting_guardian=guardian)
+    except actions.IntakeError as err:
+        messages.error(request, err.message(_lang()))
+        return redirect("intake:start")
+    return redirect("intake:question", session_id=session.pk)
+
+
+def _question_context(session: TriageSession, step: QuestionStep, error: str = "",
+                      previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    q = step.question
+    answered = [
+        {"index": i, "label": _finding_label(finding), "value": _answer_label(session, finding, value)}
+        for i, (finding, value) in enumerate(session.answers)
+    ]
+    return {
+        "session": session, "step": step, "question": q, "type": q.type.value,
+        "text": _t(q.resident), "help": _t(q.help),
+        "options": [{"id": o.id, "label": _t(o.label)} for o in q.options],
+        "position": len(session.answers), "answered": answered, "error": error,
+        "previous": previous or {}, "number": len(session.answers) + 1,
+        "progress_percent": round(step.progress.fraction * 100),
+        "duration_units": [u for u, _h in DURATION_UNITS],
+        "is_yes_no": q.type is QuestionType.YES_NO,
+    }
+
+
+def _question_of(session: TriageSession, finding: str) -> Question | None:
+    """The question this session asked about ``finding`` (protocol's own, the screen's, shared)."""
+    content = get_content()
+    for pid in session.protocol_ids:
+        protocol = content.protocols.get(pid)
+        if protocol is not None and finding in protocol.questions:
+            return protocol.questions[finding]
+    if content.screen is not None and finding in content.screen.questions:
+        return content.screen.questions[finding]
+    return content.shared_questions.get(finding)
+
+
+def _finding_label(finding: str) -> str:
+    f = get_content().findings.get(finding)
+    return _t(f.label) if f is not None else finding
+
+
+def _answer_label(session: TriageSession, finding: str, value: Any) -> str:
+    if value == "unknown":
+        return _("Don't know")
+    if value == "yes":
+        return _("Yes")
+    if value == "no":
+        return _("No")
+    question = _question_of(session, finding)
+    if question is not None and question.options:
+        labels = {o.id: _t(o.label) for o in question.options}
+        if isinstance(value, list):
+            return ", ".join(labels.get(v, v) for v in value) or _("None of these")
+        return labels.get(value, str(value))
+    if question is not None and question.type is QuestionType.DURATION and isinstance(value, int | float):
+        return _format_hours(float(value))
+    if question is not None and question.unit:
+        return f"{value} {question.unit}"
+    return str(value)
+
+
+def _format_hours(hours: float) -> str:
+    if hours >= 168 and hours % 168 == 0:
+        return _("%(n)s weeks") % {"n": int(hours // 168)}
+    if hours >= 24 and hours % 24 == 0:
+        return _("%(n)s days") % {"n": int(hours // 24)}
+    if hours >= 1:
+        return _("%(n)s hours") % {"n": f"{hours:g}"}
+    return _("%(n)s minutes") % {"n": f"{hours * 60:g}"}
+
+
+def _raw_answer(request: HttpRequest, qtype: QuestionType) -> Any:
+    post = request.POST
+    if post.get("unknown"):
+        return "unknown"
+    if qtype is QuestionType.MULTI_CHOICE:
+        return post.getlist("value")
+    if qtype is QuestionType.DURATION:
+        amount, unit = post.get("value", "").strip().replace(",", "."), post.get("unit", "d")
+        if not amount:
+            return None
+        return f"{amount}{unit}" if unit in {u for u, _h in DURATION_UNITS} else amount
+    if qtype is QuestionType.NUMBER:
+        value = post.get("value", "").strip().replace(",", ".")
+        if not value:
+            return None
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return post.get("value") or None
+
+
+@require_http_methods(["GET", "POST"])
+@resident_required
+def question(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    session = _own_session(request, session_id)
+    if session.state == TriageSession.State.COMPLETED:
+        return redirect("intake:outcome", session_id=session.pk)
+    step = actions.current_step(session)
+    if not isinstance(step, QuestionStep):  # completed by a concurrent request
+        return redirect("intake:outcome", session_id=session.pk)
+    if request.method == "GET":
+        return render(request, "intake/question.html", _question_context(session, step))
+    raw = _raw_answer(request, step.question.type)
+    if raw is None:
+        error = _("Choose an answer, or press Don't know.")
+        return render(request, "intake/question.html", _question_context(session, step, error), status=400)
+    try:
+        position = int(request.POST.get("position", ""))
+    except ValueError:
+        return render(request, "intake/question.html",
+                      _question_context(session, step, _("The form was incomplete. Try again.")), status=400)
+    try:
+        session, _new_step = actions.do_answer(session.pk, request.POST.get("finding", ""), raw, position)
+    except actions.IntakeError as err:
+        if err.status == 409:  # an old page or a double click: show where the assessment really is
+            messages.info(request, err.message(_lang()))
+            return redirect("intake:question", session_id=session.pk)
+        return render(request, "intake/question.html",
+                      _question_context(session, step, err.message(_lang()), request.POST.dict()), status=400)
+    if session.state == TriageSession.State.COMPLETED:
+        return redirect("intake:outcome", session_id=session.pk)
+    return redirect("intake:question", session_id=session.pk)
+
+
+@require_POST
+@resident_required
+def back(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    """Go back one question, or to a chosen earlier answer (``index``) to change it."""
+    session = _own_session(request, session_id)
+    try:
+        target = int(request.POST.get("index", len(session.answers) - 1))
+    except ValueError:
+        target = len(session.answers) - 1
+    target = max(0, target)
+    try:
+        while len(session.answers) > target:
+            session, _step = actions.do_go_back(session.pk)
+    except actions.IntakeError as err:
+        messages.info(request, err.message(_lang()))
+    return redirect("intake:question", session_id=session.pk)
+
+
+@resident_required
+def outcome(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    session = _own_session(request, session_id)
+    if session.state != TriageSession.State.COMPLETED or not session.result:
+        return redirect("intake:question", session_id=session.pk)
+    result = session.result
+    lang = _lang()
+    subject, _guardian = _people(request)
+    age_years = int(session.age_days / DAYS_PER_YEAR)
+    listed = subject.listed_unit
+    region_id = listed.region_id if listed else None
+    context = {
+        "session": session,
+        "urgency": result["urgency"],
+        "emergency": result["urgency"] == "EMERGENCY_112",
+        "urgency_label": result["urgency_label"][lang],
+        "urgency_plain": URGENCY_PLAIN[result["urgency"]],
+        "care_need": CARE_NEED_PLAIN.get(result["care_need"], result["care_need"]),
+        "explanation": result["explanation"][lang],
+        "advice": (result.get("advice") or {}).get(lang, ""),
+        "safety_net": (result.get("safety_net") or {}).get(lang, ""),
+        "self_care": (result.get("self_care") or {}).get(lang, ""),
+        "units": suggest_units(result["care_need"], region_id, listed, age_years),
+        "self_care_only": result["urgency"] == "P5",
+        "answers": [{"label": _finding_label(f), "value": _answer_label(session, f, v)} for f, v in session.answers],
+    }
+    return render(request, "intake/outcome.html", context)
+
+
+def question_url(session: TriageSession) -> str:
+    return reverse("intake:question", kwargs={"session_id": session.pk})
+
+
+__all__ = ["HttpResponseRedirect", "question_url"]
