@@ -101,7 +101,7 @@ class personas:  # a namespace of named test persons
 
 def totp_now(member: StaffUser, *, offset_steps: int = 0) -> str:
     totp = pyotp.TOTP(member.totp_secret)
-    return totp.at(timezone.now(), offset_steps)
+    return totp.at(timezone.now() + dt.timedelta(seconds=totp.interval * offset_steps))
 
 
 def staff_client(client: Client, member: StaffUser) -> Client:

@@ -100,7 +100,10 @@ def _limits() -> tuple[int, int, timedelta]:
 
 
 def normalise_account(identifier: str) -> str:
-    return identifier.strip().upper()[:64]
+    """The key failures are counted under: the HSA-id when the account exists (so typing the
+    username instead does not get five more tries), else the identifier as typed."""
+    staff = find_staff(identifier)
+    return staff.hsa_id if staff is not None else identifier.strip().upper()[:64]
 
 
 def check_login_allowed(account: str, ip: str) -> None:
