@@ -47,11 +47,22 @@ def _fresh_postgres_database(url: str, name: str) -> str:
 
 
 class Server:
-    def __init__(self, url: str, env: dict[str, str], process: subprocess.Popen[bytes], log: Path) -> None:
+    def __init__(self, url: str, env: dict[str, str], process: subprocess.Popen[bytes], log: Path,
+                 handle: Any) -> None:
         self.url = url
         self.env = env
         self.process = process
         self.log = log
+        self._handle = handle
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
+        self._handle.close()
 
     def manage(self, *args: str) -> str:
         """Run a management command against the server's database; returns its output."""
@@ -75,13 +86,16 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None) -> Server:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            handle.close()
             raise RuntimeError(f"server exited: {log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(url + "/", timeout=2):  # noqa: S310 - our own local server
-                return Server(url, env, process, log)
+                return Server(url, env, process, log, handle)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     process.kill()
+    process.wait(5)
+    handle.close()
     raise RuntimeError(f"server did not start: {log.read_text()[-3000:]}")
 
 
@@ -92,11 +106,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     require(os.path.exists(CHROMIUM), f"needs Chromium at {CHROMIUM}")
     srv = start_server(tmp_path_factory.mktemp("server"))
     yield srv
-    srv.process.terminate()
-    try:
-        srv.process.wait(10)
-    except subprocess.TimeoutExpired:
-        srv.process.kill()
+    srv.stop()
 
 
 @pytest.fixture(scope="session")
