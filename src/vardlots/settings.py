@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "vardlots.audit",
     "vardlots.directory",
     "vardlots.intake",
+    "vardlots.cases",
+    "vardlots.chat",
 ]
 
 MIDDLEWARE = [

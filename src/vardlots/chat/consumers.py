@@ -1,0 +1,168 @@
+"""The case websocket ``/ws/cases/<id>/?after=<last event id>`` for the resident and for staff.
+
+On connect the consumer authorises (the resident who owns the case or the guardian who acted; staff
+whose roles give access to the case's queue, which writes an access-log entry), joins the case's
+group, and sends every event after ``after`` from the database. Bells from the group make it read
+again from the database after the last id it sent, so nothing is lost and nothing is sent twice.
+
+Client → server frames::
+
+    {"type": "message", "body": "...", "client_id": "..."}   → {"type": "ack", "client_id", "message_id"}
+    {"type": "typing"}                                       → the other side gets {"type": "typing", "side"}
+    {"type": "read", "up_to": <message id>}
+
+Server → client frames: ``{"type": "event", "id", "kind", "payload", "created_at", ["message"]}``,
+``{"type": "your_turn", "event_id", "staff_name"}`` (to the resident, with every ``claimed`` event),
+``{"type": "typing", "side"}`` and ``{"type": "error", "key", "message"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied
+
+from vardlots.accounts.models import Resident, StaffUser
+from vardlots.cases.actions import CaseError, access_case, access_resident_case
+from vardlots.cases.events import case_group
+from vardlots.cases.models import Case
+from vardlots.chat import actions
+from vardlots.chat.models import Side
+
+CLOSE_FORBIDDEN = 4403
+
+
+def _resident_from_session(session: Any) -> Resident | None:
+    from vardlots.accounts.session import RESIDENT_KEY
+    from vardlots.core.middleware import SESSION_KIND
+
+    if session is None or session.get(SESSION_KIND) != "resident":
+        return None
+    pk = session.get(RESIDENT_KEY)
+    return None if pk is None else Resident.objects.filter(pk=pk).first()
+
+
+class CaseConsumer(AsyncJsonWebsocketConsumer):
+    case_id: int
+    person: StaffUser | Resident
+    side: str
+    last_id: int
+    group: str
+
+    @database_sync_to_async
+    def _authorise(self) -> tuple[StaffUser | Resident, Case] | None:
+        case_id = int(self.scope["url_route"]["kwargs"]["case_id"])
+        user = self.scope.get("user")
+        try:
+            if isinstance(user, StaffUser) and user.is_authenticated and user.is_active:
+                return user, access_case(user, case_id, what="case.chat")
+            resident = _resident_from_session(self.scope.get("session"))
+            if resident is not None:
+                return resident, access_resident_case(resident, case_id)
+        except PermissionDenied:
+            return None
+        return None
+
+    async def connect(self) -> None:
+        found = await self._authorise()
+        if found is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.person, case = found
+        self.case_id = case.pk
+        self.side = Side.STAFF if isinstance(self.person, StaffUser) else Side.RESIDENT
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        try:
+            self.last_id = max(0, int(query.get("after", ["0"])[0]))
+        except ValueError:
+            self.last_id = 0
+        self.group = case_group(self.case_id)
+        # Join the group before reading the backlog: a bell that rings in between is handled after
+        # the backlog (consumers handle one message at a time) and finds nothing new or only newer ids.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self._catch_up()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    # --- from the client -----------------------------------------------------------------------
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "message":
+            await self._send_message(str(content.get("body", "")), str(content.get("client_id", "")))
+        elif kind == "typing":
+            await self.channel_layer.group_send(self.group, {"type": "case.typing", "side": self.side,
+                                                             "origin": self.channel_name})
+        elif kind == "read":
+            try:
+                up_to = int(content.get("up_to", 0))
+            except (TypeError, ValueError):
+                return
+            await self._call(actions.do_mark_read, up_to)
+
+    async def _send_message(self, body: str, client_id: str) -> None:
+        message = await self._call(actions.do_send_message, body, client_id)
+        if message is not None:
+            await self.send_json({"type": "ack", "client_id": client_id, "message_id": message.pk})
+
+    @database_sync_to_async
+    def _call_sync(self, fn: Any, *args: Any) -> Any:
+        case = Case.objects.get(pk=self.case_id)
+        return fn(self.person, case, *args)
+
+    async def _call(self, fn: Any, *args: Any) -> Any:
+        try:
+            return await self._call_sync(fn, *args)
+        except CaseError as error:
+            await self.send_json({"type": "error", "key": error.key, "message": error.message})
+        except PermissionDenied as error:
+            await self.send_json({"type": "error", "key": "forbidden", "message": str(error)})
+        return None
+
+    # --- from the group ------------------------------------------------------------------------
+
+    async def case_event(self, event: dict[str, Any]) -> None:
+        await self._catch_up()
+
+    async def case_typing(self, event: dict[str, Any]) -> None:
+        if event.get("origin") != self.channel_name and event.get("side") != self.side:
+            await self.send_json({"type": "typing", "side": event.get("side")})
+
+    @database_sync_to_async
+    def _backlog(self) -> list[dict[str, Any]]:
+        return actions.stream_after(self.case_id, self.last_id, for_resident=self.side == Side.RESIDENT)
+
+    @database_sync_to_async
+    def _delivered(self, up_to: int) -> None:
+        case = Case.objects.get(pk=self.case_id)
+        try:
+            actions.do_mark_delivered(self.person, case, up_to)
+        except PermissionDenied:
+            pass
+
+    async def _catch_up(self) -> None:
+        while True:
+            frames = await self._backlog()
+            if not frames:
+                return
+            newest_incoming = 0
+            for frame in frames:
+                await self.send_json(frame)
+                self.last_id = frame["id"]
+                if frame["kind"] == "message" and frame["message"]["side"] != self.side:
+                    newest_incoming = max(newest_incoming, frame["message"]["id"])
+                if frame["kind"] == "claimed" and self.side == Side.RESIDENT:
+                    await self.send_json({"type": "your_turn", "event_id": frame["id"],
+                                          "staff_name": frame["payload"]["staff_name"]})
+            if newest_incoming:
+                await self._delivered(newest_incoming)
+            if len(frames) < actions.STREAM_BATCH:
+                return
