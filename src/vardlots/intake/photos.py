@@ -330,10 +330,10 @@ def _to_clean_rgb(img: Image.Image, limits: PhotoLimits) -> Image.Image:
     """The decoded picture as upright sRGB pixels in a new image that carries no ``info`` at all."""
     icc = img.info.get("icc_profile")
     try:
-        upright = ImageOps.exif_transpose(img)  # a copy, turned as the camera said
+        ImageOps.exif_transpose(img, in_place=True)  # turned as the camera said, without a copy
     except Exception as exc:  # a damaged EXIF block should not cost the resident the photo
         logger.info("ignoring unusable EXIF orientation: %s", exc)
-        upright = img.copy()
+    upright: Image.Image = img
     mode = upright.mode
     if mode in {"I;16", "I;16L", "I;16B", "I;16N", "I"}:
         upright = upright.convert("I").point(lambda v: v / 256).convert("L")
@@ -365,7 +365,7 @@ def _to_srgb(img: Image.Image, icc: object) -> Image.Image:
                 return converted
         except Exception as exc:  # a broken or unusual profile: fall back to the plain conversion
             logger.info("ignoring unusable ICC profile: %s", exc)
-    return img.convert("RGB")
+    return img if img.mode == "RGB" else img.convert("RGB")
 
 
 def _encode_jpeg(img: Image.Image, quality: int) -> bytes:
