@@ -142,11 +142,20 @@ STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if os.environ.get("S3_BUCKET"):
+    # S3-compatible object storage (AWS, MinIO, Ceph, ...). Credentials come from the usual
+    # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables. Files are private; staff see photos only
+    # through views that check access, never through public URLs.
     STORAGES["default"] = {
-        "BACKEND": "vardlots.core.storage.S3Storage",
+        "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket": os.environ["S3_BUCKET"],
-            "endpoint_url": os.environ.get("S3_ENDPOINT_URL", ""),
+            "bucket_name": os.environ["S3_BUCKET"],
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION", "eu-north-1"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            "location": os.environ.get("S3_PREFIX", "media"),
         },
     }
 STATIC_URL = "/static/"
