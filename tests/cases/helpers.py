@@ -12,7 +12,7 @@ from tests.factories import personas
 from vardlots.accounts.models import Resident, Role, StaffUser
 from vardlots.cases import actions
 from vardlots.cases.models import Case, CaseKind, Queue
-from vardlots.directory.models import Unit, UnitKind
+from vardlots.directory.models import Region, Unit, UnitKind
 from vardlots.intake.models import TriageSession
 
 
@@ -39,6 +39,9 @@ class World:
 
 
 def world() -> World:
+    # Transactional tests flush the database, data migrations included: make sure the regions exist.
+    for code, name in (("01", "Region Stockholm"), ("03", "Region Uppsala")):
+        Region.objects.get_or_create(code=code, defaults={"name": name})
     hc = factories.unit(UnitKind.HEALTH_CENTRE, name="Vårdcentral Test")
     hc2 = factories.unit(UnitKind.HEALTH_CENTRE, name="Vårdcentral Annan")
     pool = factories.unit(UnitKind.NURSE_ADVICE, name="1177 Stockholm")
