@@ -24,7 +24,7 @@ class PersonnummerField(forms.CharField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value)
         if not text:
-            return text
+            return ""
         from django.utils import timezone
 
         try:

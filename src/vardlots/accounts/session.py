@@ -52,7 +52,7 @@ def acting_for(request: HttpRequest) -> Resident | None:
     data = request.session.get(ACTING_FOR_KEY)
     if guardian is None or not isinstance(data, dict) or data.get("guardian_id") != guardian.pk:
         return None
-    child = Resident.objects.filter(pk=data.get("child_id")).first()
+    child = Resident.objects.filter(pk=int(data.get("child_id") or 0)).first()
     if child is None:
         request.session.pop(ACTING_FOR_KEY, None)
         return None

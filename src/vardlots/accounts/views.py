@@ -308,7 +308,7 @@ def _pending_staff(request: HttpRequest) -> tuple[StaffUser, dict[str, Any]] | N
     if not isinstance(data, dict) or time.time() - float(data.get("at", 0)) > STAFF_PENDING_MAX:
         request.session.pop(STAFF_PENDING_KEY, None)
         return None
-    staff = StaffUser.objects.filter(pk=data.get("id"), is_active=True).first()
+    staff = StaffUser.objects.filter(pk=int(data.get("id") or 0), is_active=True).first()
     return (staff, data) if staff is not None else None
 
 
@@ -362,7 +362,7 @@ def staff_totp(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_logout(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        do_record_security_event(EntryKind.LOGOUT, staff=request.user, request=request)  # type: ignore[arg-type]
+        do_record_security_event(EntryKind.LOGOUT, staff=request.user, request=request)
     logout(request)
     messages.info(request, _("You are logged out."))
     return redirect("accounts:staff_login")

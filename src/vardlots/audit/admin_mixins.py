@@ -15,7 +15,7 @@ from vardlots.audit.models import EntryKind
 def record_admin_change(request: HttpRequest, obj: Model, action: str, message: Any = "") -> None:
     staff = request.user if request.user.is_authenticated else None
     do_record_security_event(
-        EntryKind.ADMIN_CHANGE, staff=staff, request=request,  # type: ignore[arg-type]
+        EntryKind.ADMIN_CHANGE, staff=staff, request=request,
         detail={"action": action, "model": obj._meta.label, "object_id": str(obj.pk),
                 "object": str(obj)[:200], "change": message if isinstance(message, list | str) else str(message)},
     )
