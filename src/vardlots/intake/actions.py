@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vardlots.intake.content import get_content, get_search
-from vardlots.intake.models import TriageSession
+from vardlots.intake.models import AssessmentPhoto, TriageSession
 from vardlots.triage.engine import (
     AnswerError,
     QuestionStep,
@@ -219,7 +219,7 @@ def do_go_back(session_id: Any) -> tuple[TriageSession, Step]:
         if not session.answers:
             raise IntakeError("intake.nothing_to_undo", "Det finns inget svar att ändra.",
                               "There is no answer to change.", status=409)
-        if session.state == TriageSession.State.COMPLETED and getattr(session, "case_id", None):
+        if session.cases.exists():
             raise IntakeError("intake.case_created", "Bedömningen har redan skickats.",
                               "The assessment has already been sent.", status=409)
         session.answers = session.answers[:-1]
@@ -232,3 +232,66 @@ def do_go_back(session_id: Any) -> tuple[TriageSession, Step]:
             _complete(session, step)
         session.save()
         return session, step
+
+
+MAX_PHOTOS_PER_ASSESSMENT = 5
+
+
+def check_attach_photo(session: TriageSession) -> None:
+    if session.photos.filter(deleted_at__isnull=True).count() >= MAX_PHOTOS_PER_ASSESSMENT:
+        raise IntakeError("intake.too_many_photos",
+                          f"Du kan bifoga högst {MAX_PHOTOS_PER_ASSESSMENT} bilder.",
+                          f"You can attach at most {MAX_PHOTOS_PER_ASSESSMENT} photos.", status=400)
+    if session.state != TriageSession.State.COMPLETED:
+        raise IntakeError("intake.not_completed", "Svara på frågorna först.",
+                          "Answer the questions first.", status=409)
+    if session.cases.exists():
+        raise IntakeError("intake.case_created", "Bedömningen har redan skickats.",
+                          "The assessment has already been sent.", status=409)
+
+
+def do_attach_photo(session: TriageSession, uploaded_by: Any, upload: Any) -> AssessmentPhoto:
+    """Check, clean and store a photo, then record it. Refused uploads store nothing; a failed
+    database write removes the stored files again."""
+    from vardlots.intake import photos
+
+    check_attach_photo(session)
+    try:
+        stored = photos.process_and_store(upload)
+    except photos.PhotoError as err:
+        raise IntakeError(f"photo.{err.key}", err.message("sv"), err.message("en"), status=400) from err
+    try:
+        with transaction.atomic():
+            photo = AssessmentPhoto.objects.create(
+                triage_session=session, uploaded_by=uploaded_by, name=stored.name,
+                thumbnail_name=stored.thumbnail_name, sha256=stored.sha256,
+                thumbnail_sha256=stored.thumbnail_sha256, size=stored.size, width=stored.width,
+                height=stored.height, thumbnail_width=stored.thumbnail_width,
+                thumbnail_height=stored.thumbnail_height, source_format=stored.source_format,
+            )
+    except Exception:
+        photos.delete_stored_photo(stored)
+        raise
+    return photo
+
+
+def do_remove_photo(photo: AssessmentPhoto) -> None:
+    """The resident removes a photo before the assessment is sent: the files are deleted."""
+    from vardlots.intake import photos
+
+    if photo.triage_session.cases.exists():
+        raise IntakeError("intake.case_created", "Bedömningen har redan skickats.",
+                          "The assessment has already been sent.", status=409)
+    photo.deleted_at = timezone.now()
+    photo.save(update_fields=["deleted_at"])
+    transaction.on_commit(lambda: photos.delete_stored_photo(_as_stored(photo)))
+
+
+def _as_stored(photo: AssessmentPhoto) -> Any:
+    from vardlots.intake.photos import StoredPhoto
+
+    return StoredPhoto(name=photo.name, thumbnail_name=photo.thumbnail_name, sha256=photo.sha256,
+                       thumbnail_sha256=photo.thumbnail_sha256, size=photo.size, width=photo.width,
+                       height=photo.height, thumbnail_width=photo.thumbnail_width,
+                       thumbnail_height=photo.thumbnail_height, source_format=photo.source_format,
+                       content_type="image/jpeg")

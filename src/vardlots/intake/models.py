@@ -54,3 +54,33 @@ class TriageSession(models.Model):
 
     def answer_pairs(self) -> tuple[tuple[str, Any], ...]:
         return tuple((str(f), v) for f, v in self.answers)
+
+
+class AssessmentPhoto(models.Model):
+    """A photo a resident attached to an assessment: the cleaned, re-encoded JPEG and thumbnail.
+
+    The original upload is never stored (see docs/decisions/0007-photo-uploads.md). Photos are read
+    only through views that check who may see them.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    triage_session = models.ForeignKey(TriageSession, on_delete=models.PROTECT, related_name="photos")
+    uploaded_by = models.ForeignKey("accounts.Resident", on_delete=models.PROTECT, related_name="uploaded_photos")
+    name = models.CharField(max_length=200)
+    thumbnail_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    thumbnail_sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    thumbnail_width = models.PositiveIntegerField()
+    thumbnail_height = models.PositiveIntegerField()
+    source_format = models.CharField(max_length=10)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"photo {self.id}"

@@ -10,4 +10,7 @@ urlpatterns = [
     path("<uuid:session_id>/", views.question, name="question"),
     path("<uuid:session_id>/tillbaka", views.back, name="back"),
     path("<uuid:session_id>/resultat", views.outcome, name="outcome"),
+    path("<uuid:session_id>/bilder", views.upload_photo, name="upload_photo"),
+    path("<uuid:session_id>/bilder/<uuid:photo_id>/ta-bort", views.remove_photo, name="remove_photo"),
+    path("<uuid:session_id>/bilder/<uuid:photo_id>/<str:size>", views.photo, name="photo"),
 ]

@@ -24,7 +24,7 @@ from vardlots.accounts.session import acting_for, current_resident, resident_req
 from vardlots.intake import actions
 from vardlots.intake.care import CARE_NEED_PLAIN, URGENCY_PLAIN, suggest_units
 from vardlots.intake.content import get_content, get_search
-from vardlots.intake.models import TriageSession
+from vardlots.intake.models import AssessmentPhoto, TriageSession
 from vardlots.triage.engine import QuestionStep
 from vardlots.triage.model import DAYS_PER_YEAR, Question, QuestionType, Sex, Text
 
@@ -265,6 +265,9 @@ def outcome(request: HttpRequest, session_id: UUID) -> HttpResponse:
         "units": suggest_units(result["care_need"], region_id, listed, age_years),
         "self_care_only": result["urgency"] == "P5",
         "answers": [{"label": _finding_label(f), "value": _answer_label(session, f, v)} for f, v in session.answers],
+        "photos": list(session.photos.filter(deleted_at__isnull=True)),
+        "can_attach": not session.cases.exists() and result["urgency"] != "EMERGENCY_112",
+        "max_photos": actions.MAX_PHOTOS_PER_ASSESSMENT,
     }
     return render(request, "intake/outcome.html", context)
 
@@ -274,3 +277,68 @@ def question_url(session: TriageSession) -> str:
 
 
 __all__ = ["HttpResponseRedirect", "question_url"]
+
+
+MAX_UPLOAD_REQUEST_BYTES = 12 * 1024 * 1024
+
+
+@require_POST
+@resident_required
+def upload_photo(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    """Attach a photo to a completed assessment (before it is sent to a nurse)."""
+    session = _own_session(request, session_id)
+    # Refuse an oversized request before Django reads the body into a temporary file.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_UPLOAD_REQUEST_BYTES:
+        messages.error(request, _("The photo is too large. Send a photo of at most 10 MB."))
+        return redirect("intake:outcome", session_id=session.pk)
+    upload = request.FILES.get("photo")
+    if upload is None:
+        messages.error(request, _("Choose a photo to attach."))
+        return redirect("intake:outcome", session_id=session.pk)
+    me = current_resident(request)
+    try:
+        actions.do_attach_photo(session, me, upload)
+    except actions.IntakeError as err:
+        messages.error(request, err.message(_lang()))
+    else:
+        messages.success(request, _("The photo was attached."))
+    return redirect(reverse("intake:outcome", kwargs={"session_id": session.pk}) + "#photos")
+
+
+@require_POST
+@resident_required
+def remove_photo(request: HttpRequest, session_id: UUID, photo_id: UUID) -> HttpResponse:
+    session = _own_session(request, session_id)
+    photo = get_object_or_404(AssessmentPhoto, pk=photo_id, triage_session=session, deleted_at__isnull=True)
+    try:
+        actions.do_remove_photo(photo)
+    except actions.IntakeError as err:
+        messages.error(request, err.message(_lang()))
+    return redirect(reverse("intake:outcome", kwargs={"session_id": session.pk}) + "#photos")
+
+
+def photo_response(photo: AssessmentPhoto, thumbnail: bool) -> HttpResponse:
+    """Serve a stored photo with headers that keep it out of caches and any script context."""
+    from django.core.files.storage import storages
+
+    name = photo.thumbnail_name if thumbnail else photo.name
+    with storages["default"].open(name) as f:
+        data = f.read()
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="{photo.pk}.jpg"'
+    return response
+
+
+@resident_required
+def photo(request: HttpRequest, session_id: UUID, photo_id: UUID, size: str) -> HttpResponse:
+    """The resident's own photo (or their child's, when acting for the child)."""
+    session = _own_session(request, session_id)
+    item = get_object_or_404(AssessmentPhoto, pk=photo_id, triage_session=session, deleted_at__isnull=True)
+    return photo_response(item, thumbnail=(size == "liten"))
