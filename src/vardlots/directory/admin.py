@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from vardlots.audit.admin_mixins import AuditedModelAdmin
@@ -27,3 +28,4 @@ class UnitAdmin(AuditedModelAdmin):
     list_filter = ["region", "kind", "active"]
     search_fields = ["name", "hsa_id", "municipality", "city"]
     list_select_related = ["region"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
