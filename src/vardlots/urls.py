@@ -5,7 +5,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from vardlots.api import api
-
 from vardlots.core import views as core_views
 
 urlpatterns = [
@@ -13,6 +12,8 @@ urlpatterns = [
     path("konto/", include("vardlots.accounts.urls")),
     path("sok-vard/", include("vardlots.intake.urls")),
     path("logg/", include("vardlots.audit.urls")),
+    path("", include("vardlots.cases.urls")),
+    path("", include("vardlots.chat.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),

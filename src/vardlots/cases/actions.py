@@ -347,6 +347,9 @@ def _take(staff: StaffUser, case_id: int, now: dt.datetime) -> bool:
 
 def _after_claim(staff: StaffUser, case_id: int) -> Case:
     case = _lock(case_id)
+    if case.needs_doctor and is_doctor_in(staff, case.queue.unit):
+        case.needs_doctor = False  # the escalation is answered once a doctor has the case
+        case.save(update_fields=["needs_doctor"])
     events.record(case, "claimed", {"staff_name": staff.get_full_name(), "staff_title": staff.title},
                   staff=staff)
     return case

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from vardlots.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("arenden/", views.resident_cases, name="resident_cases"),
+    path("arenden/<int:case_id>/", views.resident_case, name="resident_case"),
+    path("arenden/<int:case_id>/ateroppna", views.resident_reopen, name="resident_reopen"),
+    path("personal/arenden/", views.staff_queues, name="staff_queues"),
+    path("personal/arenden/ko/<int:queue_id>/ta-nasta", views.staff_claim_next, name="staff_claim_next"),
+    path("personal/arenden/<int:case_id>/", views.staff_case, name="staff_case"),
+    path("personal/arenden/<int:case_id>/<slug:action>", views.staff_case_action, name="staff_case_action"),
+]

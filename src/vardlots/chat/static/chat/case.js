@@ -1,0 +1,102 @@
+// Live case chat over /ws/cases/<id>/?after=<last event id>. Without JavaScript (or when the
+// websocket fails) the page still works: the form posts and the page reloads.
+(function () {
+  "use strict";
+  const root = document.getElementById("case-live");
+  if (!root || !("WebSocket" in window)) { return; }
+  const caseId = root.dataset.caseId;
+  const side = root.dataset.side;
+  let after = parseInt(root.dataset.after || "0", 10);
+  const log = document.getElementById("chat-log");
+  const form = document.getElementById("chat-form");
+  const typing = document.getElementById("chat-typing");
+  const yourTurn = document.getElementById("your-turn");
+  const seen = new Set(Array.from(log.querySelectorAll("[data-message-id]")).map((li) => li.dataset.messageId));
+  let socket = null;
+  let retry = 1000;
+  let typingTimer = null;
+  let lastTypingSent = 0;
+  const pending = new Map(); // client_id -> body, until the server acknowledges (resent on reconnect)
+
+  function newClientId() {
+    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
+  }
+
+  function addMessage(m) {
+    if (seen.has(String(m.id))) { return; }
+    seen.add(String(m.id));
+    const empty = log.querySelector(".chat-empty");
+    if (empty) { empty.remove(); }
+    const li = document.createElement("li");
+    li.className = "chat-message chat-" + m.side;
+    li.dataset.messageId = m.id;
+    const who = document.createElement("span");
+    who.className = "chat-sender";
+    who.textContent = m.sender_name;
+    const when = document.createElement("time");
+    when.dateTime = m.created_at;
+    when.textContent = " " + new Date(m.created_at).toLocaleTimeString([], {hour: "2-digit", minute: "2-digit"});
+    const body = document.createElement("p");
+    body.textContent = m.body;
+    li.append(who, when, body);
+    log.append(li);
+    if (m.side !== side && document.visibilityState === "visible" && socket) {
+      socket.send(JSON.stringify({type: "read", up_to: m.id}));
+    }
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + "/ws/cases/" + caseId + "/?after=" + after);
+    socket.onopen = () => {
+      retry = 1000;
+      pending.forEach((body, clientId) => socket.send(JSON.stringify({type: "message", body: body, client_id: clientId})));
+    };
+    socket.onmessage = (e) => {
+      const frame = JSON.parse(e.data);
+      if (frame.type === "event") {
+        after = Math.max(after, frame.id);
+        if (frame.kind === "message") { addMessage(frame.message); }
+      } else if (frame.type === "ack") {
+        pending.delete(frame.client_id);
+      } else if (frame.type === "your_turn" && yourTurn) {
+        yourTurn.hidden = false;
+      } else if (frame.type === "typing" && typing) {
+        typing.hidden = false;
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => { typing.hidden = true; }, 4000);
+      } else if (frame.type === "error") {
+        window.alert(frame.message);
+      }
+    };
+    socket.onclose = (e) => {
+      socket = null;
+      if (e.code === 4403) { return; }
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 30000);
+    };
+  }
+
+  if (form) {
+    const textarea = form.querySelector("textarea");
+    const clientIdInput = form.querySelector("input[name=client_id]");
+    textarea.addEventListener("input", () => {
+      const now = Date.now();
+      if (socket && socket.readyState === WebSocket.OPEN && now - lastTypingSent > 2000) {
+        lastTypingSent = now;
+        socket.send(JSON.stringify({type: "typing"}));
+      }
+    });
+    form.addEventListener("submit", (e) => {
+      if (!socket || socket.readyState !== WebSocket.OPEN) { return; } // fall back to the form post
+      e.preventDefault();
+      const body = textarea.value.trim();
+      if (!body) { return; }
+      pending.set(clientIdInput.value, body);
+      socket.send(JSON.stringify({type: "message", body: body, client_id: clientIdInput.value}));
+      textarea.value = "";
+      clientIdInput.value = newClientId();
+    });
+  }
+  connect();
+})();

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from vardlots.chat import views
+
+app_name = "chat"
+
+urlpatterns = [
+    path("arenden/<int:case_id>/meddelanden", views.messages_view, name="messages"),
+]
