@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "vardlots.accounts",
     "vardlots.audit",
     "vardlots.directory",
+    "vardlots.booking",
     "vardlots.intake",
     "vardlots.cases",
     "vardlots.chat",
@@ -224,6 +225,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 USE_I18N = True
 TIME_ZONE = "Europe/Stockholm"
 USE_TZ = True
+
+# The regional 1177 chat (staffed by the region's nurses) is open these hours every day, local time.
+DIGITAL_CHAT_HOURS = os.environ.get("VARDLOTS_CHAT_HOURS", "08:00-21:00")
 
 # --- clinical content ----------------------------------------------------------------------
 CONTENT_DIR = Path(os.environ.get("VARDLOTS_CONTENT_DIR", REPO_DIR / "content"))

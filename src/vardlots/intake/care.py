@@ -7,9 +7,12 @@ care needed in the resident's region, most capable first; it never suggests a le
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -85,3 +88,22 @@ def suggest_units(care_need: str, region_id: int | None, listed_unit: Unit | Non
         if listed_unit is None or unit.pk != listed_unit.pk:
             suggestions.append(UnitSuggestion(unit, False))
     return suggestions
+
+
+def _chat_hours() -> tuple[dt.time, dt.time]:
+    opens, closes = settings.DIGITAL_CHAT_HOURS.split("-")
+    return dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
+
+
+def regional_chat_open(at: dt.datetime | None = None) -> bool:
+    """The regional 1177 chat (the digital entry's staffed chat) is open 08–21 every day."""
+    local = timezone.localtime(at or timezone.now())
+    opens, closes = _chat_hours()
+    return opens <= local.time() < closes
+
+
+def next_regional_chat_opening(at: dt.datetime | None = None) -> dt.datetime:
+    local = timezone.localtime(at or timezone.now())
+    opens, _closes = _chat_hours()
+    day = local.date() if local.time() < opens else local.date() + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(day, opens), local.tzinfo)

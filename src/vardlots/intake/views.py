@@ -8,21 +8,30 @@ exactly where the resident was.
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vardlots.accounts.models import Resident
 from vardlots.accounts.session import acting_for, current_resident, resident_required
 from vardlots.intake import actions
-from vardlots.intake.care import CARE_NEED_PLAIN, URGENCY_PLAIN, suggest_units
+from vardlots.intake.care import (
+    CARE_NEED_PLAIN,
+    URGENCY_PLAIN,
+    next_regional_chat_opening,
+    regional_chat_open,
+    suggest_units,
+)
 from vardlots.intake.content import get_content, get_search
 from vardlots.intake.models import AssessmentPhoto, TriageSession
 from vardlots.triage.engine import QuestionStep
@@ -268,6 +277,9 @@ def outcome(request: HttpRequest, session_id: UUID) -> HttpResponse:
         "photos": list(session.photos.filter(deleted_at__isnull=True)),
         "can_attach": not session.cases.exists() and result["urgency"] != "EMERGENCY_112",
         "max_photos": actions.MAX_PHOTOS_PER_ASSESSMENT,
+        "existing_case": session.cases.exclude(status="closed").first(),
+        "chat_open": regional_chat_open(),
+        "next_opening": date_format(timezone.localtime(next_regional_chat_opening()), "l j F H:i"),
     }
     return render(request, "intake/outcome.html", context)
 
@@ -342,3 +354,72 @@ def photo(request: HttpRequest, session_id: UUID, photo_id: UUID, size: str) -> 
     session = _own_session(request, session_id)
     item = get_object_or_404(AssessmentPhoto, pk=photo_id, triage_session=session, deleted_at__isnull=True)
     return photo_response(item, thumbnail=(size == "liten"))
+
+
+@require_POST
+@resident_required
+def contact(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    """Send the assessment to the care: it becomes a case in the right queue (or the open one)."""
+    from vardlots.cases.actions import CaseError, do_create_case_from_triage
+
+    session = _own_session(request, session_id)
+    subject, guardian = _people(request)
+    try:
+        case = do_create_case_from_triage(session, resident=subject, acting_guardian=guardian)
+    except CaseError as err:
+        messages.error(request, str(err))
+        return redirect("intake:outcome", session_id=session.pk)
+    return redirect("cases:resident_case", case_id=case.pk)
+
+
+ADMIN_FORMS_KEY = "vardlots_admin_forms"
+ADMIN_TOPICS = [
+    ("invoice", _lazy("Invoice")),
+    ("patient_fee", _lazy("Patient fees")),
+    ("high_cost_card", _lazy("High-cost card")),
+    ("opening_hours", _lazy("Opening hours")),
+    ("certificate", _lazy("Certificate")),
+    ("other", _lazy("Other question")),
+]
+
+
+@require_http_methods(["GET", "POST"])
+@resident_required
+def admin_question(request: HttpRequest) -> HttpResponse:
+    """Administrative questions: a topic and a message, which become a case in an administrative queue."""
+    from vardlots.cases.actions import CaseError, do_create_admin_case
+    from vardlots.chat.actions import do_send_message
+
+    subject, guardian = _people(request)
+    topics = dict(ADMIN_TOPICS)
+    errors: dict[str, str] = {}
+    topic = request.POST.get("topic", "")
+    text = request.POST.get("message", "").strip()
+    if request.method == "POST":
+        if topic not in topics:
+            errors["topic"] = _("Choose what your question is about.")
+        if not text:
+            errors["message"] = _("Write your question.")
+        elif len(text) > 2000:
+            errors["message"] = _("Write at most 2000 characters.")
+        # A double click or a resent form must not create a second case.
+        form_id = request.POST.get("form_id", "")[:64]
+        sent: dict[str, int] = request.session.get(ADMIN_FORMS_KEY, {})
+        if form_id and form_id in sent:
+            return redirect("cases:resident_case", case_id=sent[form_id])
+        if not errors:
+            try:
+                with transaction.atomic():
+                    case = do_create_admin_case(subject, contact_reason=str(topics[topic]),
+                                                acting_guardian=guardian)
+                    do_send_message(guardian or subject, case, text, client_id=f"admin-question-{case.pk}")
+            except CaseError as err:
+                messages.error(request, str(err))
+            else:
+                if form_id:
+                    request.session[ADMIN_FORMS_KEY] = {**sent, form_id: case.pk}
+                return redirect("cases:resident_case", case_id=case.pk)
+    return render(request, "intake/admin_question.html", {
+        "topics": ADMIN_TOPICS, "topic": topic, "text": text, "errors": errors, "subject": subject,
+        "guardian": guardian, "form_id": request.POST.get("form_id") or uuid4().hex,
+    }, status=400 if errors else 200)
