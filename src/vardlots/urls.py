@@ -12,6 +12,8 @@ urlpatterns = [
     path("konto/", include("vardlots.accounts.urls")),
     path("sok-vard/", include("vardlots.intake.urls")),
     path("logg/", include("vardlots.audit.urls")),
+    path("hitta-vard/", include("vardlots.directory.urls")),
+    path("bokning/", include("vardlots.booking.urls")),
     path("", include("vardlots.cases.urls")),
     path("", include("vardlots.chat.urls")),
     path("api/v1/", api.urls),

@@ -16,8 +16,13 @@ from django.db import transaction
 
 from vardlots.accounts import personnummer
 from vardlots.accounts.models import GuardianRelation, Membership, Resident, Role, StaffUser
-from vardlots.directory.actions import do_upsert_unit
-from vardlots.directory.models import Region, Unit, UnitKind
+from vardlots.directory.actions import (
+    do_set_care_offerings,
+    do_set_eservices,
+    do_set_opening_hours,
+    do_upsert_unit,
+)
+from vardlots.directory.models import Channel, Region, Unit, UnitKind
 
 DEMO_PASSWORD = "vardlots-demo-2026"  # noqa: S105 - printed for testers; demo only
 
@@ -33,6 +38,8 @@ class DemoUnit:
     city: str
     municipality: str
     phone: str
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 STHLM, UPPSALA = "01", "03"
@@ -75,6 +82,124 @@ UNITS: list[DemoUnit] = [
     DemoUnit(UPPSALA, "SE2321000024-DEMO09", U.PHARMACY, "Apoteket Forumgallerian (demo)",
              "Dragarbrunnsgatan 42", "753 20", "Uppsala", "Uppsala", "018-123 409"),
 ]
+
+
+# Positions of the hand-written units (fictitious addresses, plausible places).
+_POSITIONS: dict[str, tuple[float, float]] = {
+    "SE2321000016-DEMO01": (59.3100, 18.0350), "SE2321000016-DEMO02": (59.3420, 18.0330),
+    "SE2321000016-DEMO03": (59.3040, 18.1020), "SE2321000016-DEMO04": (59.3500, 18.0300),
+    "SE2321000016-DEMO05": (59.3505, 18.0310), "SE2321000016-DEMO06": (59.3120, 18.0600),
+    "SE2321000016-DEMO07": (59.3330, 18.0650), "SE2321000016-DEMO08": (59.3340, 18.0600),
+    "SE2321000016-DEMO09": (59.3320, 18.0580),
+    "SE2321000024-DEMO01": (59.8650, 17.6250), "SE2321000024-DEMO02": (59.6370, 17.0770),
+    "SE2321000024-DEMO03": (59.8480, 17.6500), "SE2321000024-DEMO04": (59.8500, 17.6400),
+    "SE2321000024-DEMO05": (59.8505, 17.6410), "SE2321000024-DEMO06": (59.8510, 17.6420),
+    "SE2321000024-DEMO07": (59.8590, 17.6390), "SE2321000024-DEMO08": (59.8590, 17.6430),
+    "SE2321000024-DEMO09": (59.8585, 17.6440),
+}
+
+# Generated units so that every kind of unit has at least 30 in the two demo regions (the 1177
+# nurse advice service stays one per region). Deterministic: same names, ids and hours each run.
+_PLACES: dict[str, list[tuple[str, str, float, float]]] = {  # municipality, postcode, lat, lon
+    STHLM: [("Stockholm", "116 45", 59.3150, 18.0750), ("Solna", "169 70", 59.3600, 18.0000),
+            ("Huddinge", "141 35", 59.2370, 17.9810), ("Nacka", "131 40", 59.3100, 18.1630),
+            ("Södertälje", "151 73", 59.1960, 17.6250), ("Täby", "183 34", 59.4440, 18.0690),
+            ("Norrtälje", "761 30", 59.7580, 18.7050), ("Järfälla", "177 30", 59.4230, 17.8350),
+            ("Botkyrka", "147 30", 59.2000, 17.8300), ("Sundbyberg", "172 66", 59.3610, 17.9720)],
+    UPPSALA: [("Uppsala", "753 20", 59.8590, 17.6390), ("Enköping", "745 35", 59.6360, 17.0780),
+              ("Östhammar", "742 31", 60.2580, 18.3730), ("Tierp", "815 38", 60.3430, 17.5150),
+              ("Knivsta", "741 30", 59.7260, 17.7880), ("Heby", "744 31", 59.9390, 16.8620),
+              ("Älvkarleby", "814 30", 60.5700, 17.4470), ("Håbo", "746 30", 59.5590, 17.5310)],
+}
+_AREAS = ["Centrum", "Norra", "Södra", "Östra", "Västra", "Strand", "Park", "Torg", "Hamn", "Backe", "Gärde",
+          "Dal", "Höjden", "Berga", "Lunden"]
+_PREFIX = {
+    U.HEALTH_CENTRE: "Vårdcentral", U.URGENT_CARE: "Närakut", U.EMERGENCY: "Akutmottagning",
+    U.CHILD_EMERGENCY: "Barnakut", U.PSYCHIATRIC_EMERGENCY: "Psykiatrisk akut", U.DENTAL_EMERGENCY: "Akuttandvård",
+    U.PHARMACY: "Apotek",
+}
+GENERATED_PER_REGION = 15
+
+
+def _generated_units() -> list[DemoUnit]:
+    units = []
+    for region, places in _PLACES.items():
+        org = "SE2321000016" if region == STHLM else "SE2321000024"
+        for k, (kind, prefix) in enumerate(_PREFIX.items()):
+            for n in range(GENERATED_PER_REGION):
+                municipality, postcode, lat, lon = places[(n + k) % len(places)]
+                area = _AREAS[n % len(_AREAS)]
+                # a deterministic spread of ~1–3 km around the municipality's centre
+                dlat, dlon = ((n * 7 + k * 3) % 11 - 5) * 0.004, ((n * 5 + k * 7) % 13 - 6) * 0.006
+                units.append(DemoUnit(
+                    region, f"{org}-G{k}{n:02d}", kind, f"{prefix} {municipality} {area} (demo)",
+                    f"{area}vägen {n + 1}", postcode, municipality, municipality,
+                    f"0{'8' if region == STHLM else '18'}-555 {k}{n:02d}", round(lat + dlat, 4), round(lon + dlon, 4)))
+    return units
+
+
+ALL_UNITS: list[DemoUnit] = [
+    DemoUnit(**{**u.__dict__, "latitude": _POSITIONS[u.hsa_id][0], "longitude": _POSITIONS[u.hsa_id][1]})
+    for u in UNITS
+] + _generated_units()
+
+
+def _t(text: str) -> dt.time:
+    return dt.time.fromisoformat(text)
+
+
+def _daily(opens: str, closes: str, holidays: bool = True) -> list[tuple[int, dt.time, dt.time]]:
+    return [(d, _t(opens), _t(closes)) for d in range(8 if holidays else 7)]
+
+
+def _weekdays(opens: str, closes: str) -> list[tuple[int, dt.time, dt.time]]:
+    return [(d, _t(opens), _t(closes)) for d in range(5)]
+
+
+def demo_hours(u: DemoUnit, n: int) -> tuple[list[tuple[int, dt.time, dt.time]], list[tuple[int, dt.time, dt.time]]]:
+    """(visit hours, chat hours) for the ``n``-th demo unit of its kind. Day 7 = holidays."""
+    if u.kind == U.HEALTH_CENTRE:
+        visits = _weekdays("08:00", "17:00") if n % 3 != 2 else _weekdays("08:00", "16:00")
+        if n % 4 == 1:  # a late evening on Tuesdays
+            visits = [row for row in visits if row[0] != 1] + [(1, _t("08:00"), _t("19:00"))]
+        return visits, _weekdays("08:00", "16:00")
+    if u.kind == U.URGENT_CARE:
+        if n % 2 == 0:
+            return _daily("08:00", "22:00"), []
+        return _weekdays("16:00", "22:00") + [(d, _t("09:00"), _t("21:00")) for d in (5, 6, 7)], []
+    if u.kind in (U.EMERGENCY, U.CHILD_EMERGENCY):
+        return _daily("00:00", "00:00"), []
+    if u.kind == U.PSYCHIATRIC_EMERGENCY:
+        return (_daily("00:00", "00:00") if n % 2 == 0 else _daily("08:00", "21:00")), []
+    if u.kind == U.NURSE_ADVICE:  # 1177 by phone round the clock; the digital entry's chat 08–21 every day
+        return _daily("00:00", "00:00"), _daily("08:00", "21:00")
+    if u.kind == U.DENTAL_EMERGENCY:
+        return _daily("08:00", "21:00"), []
+    if u.kind == U.PHARMACY:
+        if n % 5 == 0:
+            return _daily("08:00", "22:00"), []
+        return [*_weekdays("09:00", "19:00"), (5, _t("10:00"), _t("16:00")), (6, _t("11:00"), _t("16:00"))], []
+    return [], []
+
+
+def demo_eservices(u: DemoUnit) -> dict[str, str]:
+    if u.kind == U.HEALTH_CENTRE:
+        return {"book_appointment": "", "chat": "", "renew_prescription": "", "message": "", "video": ""}
+    if u.kind == U.NURSE_ADVICE:
+        return {"chat": "", "callback": ""}
+    if u.kind == U.URGENT_CARE:
+        return {"book_appointment": "", "video": ""}
+    if u.kind == U.DENTAL_EMERGENCY:
+        return {"callback": ""}
+    return {}
+
+
+def demo_care(u: DemoUnit, n: int) -> list[tuple[str, int, int | None]]:
+    if u.kind == U.CHILD_EMERGENCY:
+        return [("", 0, 18)]
+    if u.kind == U.HEALTH_CENTRE and n % 4 == 0:
+        return [("", 0, None), ("maternity_clinic", 0, None)]
+    return []
 
 
 @dataclass(frozen=True)
@@ -168,11 +293,20 @@ def seed_demo() -> None:
     with transaction.atomic():
         regions = {r.code: r for r in Region.objects.filter(code__in=[STHLM, UPPSALA])}
         units: dict[str, Unit] = {}
-        for u in UNITS:
-            units[u.hsa_id] = do_upsert_unit(
+        seen: dict[str, int] = {}
+        for u in ALL_UNITS:
+            units[u.hsa_id] = unit = do_upsert_unit(
                 region=regions[u.region], hsa_id=u.hsa_id, kind=u.kind, name=u.name, street_address=u.street,
                 postal_code=u.postal_code, city=u.city, municipality=u.municipality, phone=u.phone,
+                latitude=u.latitude, longitude=u.longitude, step_free_entrance=True,
+                accessibility_note="Entré utan trappsteg, automatisk dörr, tillgänglig toalett.",
             )
+            n = seen[u.kind] = seen.get(u.kind, -1) + 1
+            visits, chat = demo_hours(u, n)
+            do_set_opening_hours(unit, visits, Channel.VISIT)
+            do_set_opening_hours(unit, chat, Channel.CHAT)
+            do_set_eservices(unit, demo_eservices(u))
+            do_set_care_offerings(unit, demo_care(u, n))
         for s in STAFF:
             staff = StaffUser.objects.filter(hsa_id=s.hsa_id).first()
             if staff is None:
@@ -199,6 +333,9 @@ def seed_demo() -> None:
             child = residents[key]
             if not GuardianRelation.objects.filter(guardian=guardian, child=child).exists():
                 do_add_guardian_relation(guardian, child, source=GuardianRelation.Source.DEMO)
+        from vardlots.booking.demo import seed_booking_demo
+
+        seed_booking_demo(units)
 
 
 def demo_logins_text() -> str:

@@ -17,8 +17,8 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 PUBLIC = "public"
 EVE = "eve"

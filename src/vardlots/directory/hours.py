@@ -172,3 +172,8 @@ def hours_text(unit: Unit, day: dt.date, channel: str = Channel.VISIT) -> list[s
 
 def has_hours(unit: Unit, channel: str = Channel.VISIT) -> bool:
     return any(h.channel == channel for h in unit.opening_hours.all())
+
+
+def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
+    """The aware instant of wall time ``time`` on ``day`` in Sweden (DST gaps moved forward)."""
+    return _at(day, time)
