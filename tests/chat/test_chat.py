@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from tests import factories
-from tests.cases.helpers import World, care_case, triage_session
+from tests.cases.helpers import World, care_case, staff_login, triage_session
 from vardlots.audit.models import AccessLogEntry
 from vardlots.cases import actions as cases
 from vardlots.cases.actions import CaseError
@@ -158,7 +158,7 @@ def test_http_fallback_resident_posts_form_and_polls(w: World, client: Client) -
 def test_http_fallback_staff_json_and_access_log(w: World, client: Client) -> None:
     case = care_case(w)
     cases.do_claim(w.nurse, case)
-    factories.staff_client(client, w.nurse)
+    staff_login(client, w.nurse)
     response = client.post(f"/arenden/{case.pk}/meddelanden", {"body": "Hej Rut", "client_id": "n-1"},
                            HTTP_ACCEPT="application/json")
     assert response.status_code == 201 and response.json()["message"]["body"] == "Hej Rut"
@@ -172,7 +172,7 @@ def test_http_fallback_staff_json_and_access_log(w: World, client: Client) -> No
 
 def test_staff_of_other_unit_refused_on_every_view(w: World, client: Client) -> None:
     case = care_case(w)
-    factories.staff_client(client, w.nurse_hc2)
+    staff_login(client, w.nurse_hc2)
     before = AccessLogEntry.objects.filter(resident=w.resident).count()
     assert client.get(f"/personal/arenden/{case.pk}/").status_code == 403
     assert client.get(f"/arenden/{case.pk}/meddelanden").status_code == 403
@@ -188,7 +188,7 @@ def test_staff_of_other_unit_refused_on_every_view(w: World, client: Client) -> 
 
 def test_staff_pages_work_a_case(w: World, client: Client) -> None:
     case = care_case(w)
-    factories.staff_client(client, w.nurse)
+    staff_login(client, w.nurse)
     page = client.get("/personal/arenden/")
     assert page.status_code == 200 and b"Halsont" in page.content
     response = client.post(f"/personal/arenden/ko/{case.queue_id}/ta-nasta")

@@ -45,14 +45,13 @@ def _resident_from_session(session: Any) -> Resident | None:
     return None if pk is None else Resident.objects.filter(pk=pk).first()
 
 
-class CaseConsumer(AsyncJsonWebsocketConsumer):
+class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
     case_id: int
     person: StaffUser | Resident
     side: str
     last_id: int
     group: str
 
-    @database_sync_to_async
     def _authorise(self) -> tuple[StaffUser | Resident, Case] | None:
         case_id = int(self.scope["url_route"]["kwargs"]["case_id"])
         user = self.scope.get("user")
@@ -67,7 +66,7 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):
         return None
 
     async def connect(self) -> None:
-        found = await self._authorise()
+        found: tuple[StaffUser | Resident, Case] | None = await database_sync_to_async(self._authorise)()
         if found is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
@@ -113,14 +112,13 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):
         if message is not None:
             await self.send_json({"type": "ack", "client_id": client_id, "message_id": message.pk})
 
-    @database_sync_to_async
     def _call_sync(self, fn: Any, *args: Any) -> Any:
         case = Case.objects.get(pk=self.case_id)
         return fn(self.person, case, *args)
 
     async def _call(self, fn: Any, *args: Any) -> Any:
         try:
-            return await self._call_sync(fn, *args)
+            return await database_sync_to_async(self._call_sync)(fn, *args)
         except CaseError as error:
             await self.send_json({"type": "error", "key": error.key, "message": error.message})
         except PermissionDenied as error:
@@ -136,11 +134,9 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):
         if event.get("origin") != self.channel_name and event.get("side") != self.side:
             await self.send_json({"type": "typing", "side": event.get("side")})
 
-    @database_sync_to_async
     def _backlog(self) -> list[dict[str, Any]]:
         return actions.stream_after(self.case_id, self.last_id, for_resident=self.side == Side.RESIDENT)
 
-    @database_sync_to_async
     def _delivered(self, up_to: int) -> None:
         case = Case.objects.get(pk=self.case_id)
         try:
@@ -150,7 +146,7 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):
 
     async def _catch_up(self) -> None:
         while True:
-            frames = await self._backlog()
+            frames: list[dict[str, Any]] = await database_sync_to_async(self._backlog)()
             if not frames:
                 return
             newest_incoming = 0
@@ -163,6 +159,6 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):
                     await self.send_json({"type": "your_turn", "event_id": frame["id"],
                                           "staff_name": frame["payload"]["staff_name"]})
             if newest_incoming:
-                await self._delivered(newest_incoming)
+                await database_sync_to_async(self._delivered)(newest_incoming)
             if len(frames) < actions.STREAM_BATCH:
                 return
