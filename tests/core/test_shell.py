@@ -96,3 +96,14 @@ def test_background_polling_does_not_count_as_activity(client: Client) -> None:
     assert 290 <= left <= 300
     client.get("/")
     assert client.session[SESSION_LAST_SEEN] > before
+
+
+def test_swedish_is_the_default_whatever_the_browser_asks_for(client: Client) -> None:
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="sv"' in html
+
+
+def test_the_api_follows_accept_language(client: Client) -> None:
+    response = client.get("/api/v1/triage/sessions/00000000-0000-0000-0000-000000000000",
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"]["message"] == "What you asked for does not exist."

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 # No inline scripts or styles anywhere: every script is a file under /static/.
@@ -97,3 +99,20 @@ class SessionTimeoutMiddleware:
                 expires = min(expires, login_at + absolute)
             request.vardlots_session_expires_at = expires  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Swedish unless the person chose otherwise (the language cookie), whatever the browser says.
+
+    The JSON API alone follows ``Accept-Language``, since API clients have no cookie to set.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith("/api/"):
+            super().process_request(request)
+            return
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
