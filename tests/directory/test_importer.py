@@ -7,10 +7,10 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from tests.directory.helpers import at
 from vardlots.directory.hours import is_open
 from vardlots.directory.importer import ImportFailed, do_import_units, export_units
 from vardlots.directory.models import OpeningHours, Unit
-from tests.directory.helpers import at
 
 pytestmark = pytest.mark.django_db
 
