@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from django.test import Client
 
@@ -21,14 +23,58 @@ def test_only_region_admin_gets_in(client: Client) -> None:
     assert admin_client.get("/admin/directory/unit/").status_code == 200
 
 
+class _FormValues(HTMLParser):
+    """The values a browser would submit for the admin change form (inputs, selects, textareas)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        name = a.get("name", "")
+        if tag == "input" and name and a.get("type") not in {"submit", "button", "file"}:
+            if a.get("type") in {"checkbox", "radio"}:
+                if "checked" in a:
+                    self.values[name] = a.get("value", "on")
+            else:
+                self.values[name] = a.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+            self.values.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        if tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def form_values(html: str) -> dict[str, str]:
+    parser = _FormValues()
+    parser.feed(html)
+    parser.values.pop("csrfmiddlewaretoken", None)
+    return {k: v for k, v in parser.values.items() if "__prefix__" not in k}
+
+
 def test_unit_change_is_recorded(client: Client) -> None:
     admin = personas.administrator()
     staff_client(client, admin)
     target = unit(name="Gamla namnet")
     url = f"/admin/directory/unit/{target.pk}/change/"
-    form = {"region": target.region_id, "kind": target.kind, "hsa_id": target.hsa_id, "name": "Nya namnet",
-            "street_address": "", "postal_code": "", "city": "", "municipality": "Stockholm", "phone": "08",
-            "active": "on"}
+    form = form_values(client.get(url).content.decode())  # the page's own form, inlines included
+    form["name"] = "Nya namnet"
     assert client.post(url, form).status_code == 302
     entry = AccessLogEntry.objects.filter(kind=EntryKind.ADMIN_CHANGE, staff=admin).order_by("-seq").first()
     assert entry is not None

@@ -206,7 +206,10 @@ class LoginAttempt(models.Model):
     account = models.CharField(max_length=64, db_index=True)  # normalised identifier typed
     ip_address = models.GenericIPAddressField(null=True, db_index=True)
     succeeded = models.BooleanField()
-    stage = models.CharField(max_length=10, default="password")  # password | totp | oidc
+    # password | totp (failed steps) | password_totp | oidc (successful log-ins by method)
+    stage = models.CharField(max_length=20, default="password",
+                             choices=[("password", "password"), ("totp", "totp"),
+                                      ("password_totp", "password + TOTP"), ("oidc", "OIDC")])
     at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

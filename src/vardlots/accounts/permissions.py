@@ -47,7 +47,7 @@ REGION_WIDE: frozenset[str] = frozenset({Role.REGION_ADMIN, Role.QUALITY_REVIEWE
 ALL_PERMISSIONS: frozenset[str] = frozenset().union(*PERMISSIONS.values())
 
 # Apps a region administrator may manage in the Django admin (the access log is view-only).
-ADMIN_APPS: frozenset[str] = frozenset({"accounts", "directory", "audit"})
+ADMIN_APPS: frozenset[str] = frozenset({"accounts", "directory", "audit", "booking"})
 
 
 def roles_granting(permission: str) -> list[str]:

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
-from django.utils import dateformat, translation
+from django.utils import dateformat, timezone, translation
+from django.utils.formats import date_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -451,10 +452,20 @@ class _Lower:
         return text[:1].lower() + text[1:]
 
 
+def _local_time(at: dt.datetime | None, with_day: bool = False) -> str:
+    """Swedish local time for explanations: "16:00", or "tisdag 08:00" when it is not today."""
+    if at is None:
+        return ""
+    local = timezone.localtime(at)
+    if with_day and local.date() != timezone.localdate():
+        return date_format(local, "l H:i")
+    return date_format(local, "H:i")
+
+
 def _explain_unit(r: RoutedUnit) -> Line:
-    params: dict[str, Any] = {"unit": r.unit.name, "closes": r.closes_at, "opens": r.opens_at}
+    params: dict[str, Any] = {"unit": r.unit.name, "closes": _local_time(r.closes_at),
+                              "opens": _local_time(r.opens_at, with_day=True)}
     if r.closes_at is not None:
-        params["closes"] = f"{r.closes_at:%H:%M}"
         if r.opens_at is not None and r.closes_at - r.opens_at >= dt.timedelta(hours=24):
             return _("%(unit)s is open now, round the clock."), params
     if r.listed and r.open_now:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -168,12 +168,15 @@ def _answer_label(session: TriageSession, finding: str, value: Any) -> str:
 
 def _format_hours(hours: float) -> str:
     if hours >= 168 and hours % 168 == 0:
-        return _("%(n)s weeks") % {"n": int(hours // 168)}
+        n = int(hours // 168)
+        return ngettext("%(n)s week", "%(n)s weeks", n) % {"n": n}
     if hours >= 24 and hours % 24 == 0:
-        return _("%(n)s days") % {"n": int(hours // 24)}
+        n = int(hours // 24)
+        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
     if hours >= 1:
-        return _("%(n)s hours") % {"n": f"{hours:g}"}
-    return _("%(n)s minutes") % {"n": f"{hours * 60:g}"}
+        return ngettext("%(n)s hour", "%(n)s hours", 1 if hours == 1 else 2) % {"n": f"{hours:g}"}
+    minutes = hours * 60
+    return ngettext("%(n)s minute", "%(n)s minutes", 1 if minutes == 1 else 2) % {"n": f"{minutes:g}"}
 
 
 def _raw_answer(request: HttpRequest, qtype: QuestionType) -> Any:

