@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -141,11 +142,36 @@ def mobile_page(browser: Any, server: Server) -> Iterator[Any]:
     context.close()
 
 
+def without_javascript(page: Any) -> Any:
+    """Mark a page whose context has JavaScript off (axe then checks a twin with the same cookies)."""
+    page.vardlots_nojs = True
+    return page
+
+
+@contextmanager
+def scriptable(page: Any) -> Iterator[Any]:
+    """The page itself, or for a page without JavaScript a JavaScript-enabled twin showing the same
+    URL with the same cookies (every page is a GET after a redirect, so the twin sees the same
+    page). Checks that run JavaScript in the page (axe, layout measurements) use this."""
+    if not getattr(page, "vardlots_nojs", False):
+        yield page
+        return
+    twin = page.context.browser.new_context(storage_state=page.context.storage_state(),
+                                            viewport=page.viewport_size)
+    try:
+        target = twin.new_page()
+        target.goto(page.url)
+        yield target
+    finally:
+        twin.close()
+
+
 def assert_accessible(page: Any) -> None:
     """Run axe-core on the current page; fail on any WCAG 2.1 A/AA violation."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    with scriptable(page) as target:
+        results = Axe().run(target, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     violations = results.response.get("violations", [])
     if violations:
         lines = [f"{v['id']} ({v['impact']}): {v['help']} -> " + ", ".join(
@@ -154,5 +180,6 @@ def assert_accessible(page: Any) -> None:
 
 
 def assert_no_horizontal_scroll(page: Any) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    with scriptable(page) as target:
+        overflow = target.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"page scrolls sideways by {overflow}px at {page.viewport_size['width']}px"

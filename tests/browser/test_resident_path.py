@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_scroll, without_javascript
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,8 @@ def phone(request: pytest.FixtureRequest, browser: Any, server: Any) -> Iterator
                                   java_script_enabled=request.param, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15000)
+    if not request.param:
+        without_javascript(page)
     yield page
     context.close()
 
