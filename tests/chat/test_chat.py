@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
@@ -109,9 +111,18 @@ def test_stream_hides_internal_events_from_resident(w: World) -> None:
     assert [f["kind"] for f in actions.stream_after(case.pk, after, for_resident=True)] == ["message"]
 
 
-def test_every_event_matches_its_schema(w: World) -> None:
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_every_event_matches_its_schema(w: World, settings: Any, tmp_path: Any) -> None:
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                          "OPTIONS": {"location": str(tmp_path)}}}
     case = care_case(w)
     cases.do_claim(w.nurse, case)
+    cases.do_add_note(w.nurse, case, "Intern")
+    cases.do_attach_document(w.nurse, case, PDF, "Råd")
+    cases.do_reassign(w.nurse, case, w.doctor)
+    cases.do_reassign(w.doctor, case, w.nurse)
     m = actions.do_send_message(w.resident, case, "Hej", "r1")
     actions.do_mark_read(w.nurse, case, m.pk)
     cases.do_override_urgency(w.nurse, case, "P2", "Skäl")
@@ -122,6 +133,8 @@ def test_every_event_matches_its_schema(w: World) -> None:
     cases.do_release(w.nurse_hc2, case)
     cases.do_close(w.nurse_hc2, case, Outcome.OTHER)
     cases.do_reopen(w.resident, case)
+    cases.do_set_unit_settings(w.hc2, chat_open=False)
+    assert cases.do_hand_over(w.hc2) != []
     seen = set()
     for event in CaseEvent.objects.filter(case=case):
         check_payload(event.kind, event.payload)

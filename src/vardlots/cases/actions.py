@@ -37,14 +37,16 @@ from vardlots.cases.models import (
     RESPONSE_TARGETS,
     URGENCY_RANK,
     Case,
+    CaseDocument,
     CaseKind,
+    CaseNote,
     CaseStatus,
     Outcome,
     Queue,
     UnitCaseSettings,
     Urgency,
 )
-from vardlots.directory.models import Region, Unit, UnitKind
+from vardlots.directory.models import Channel, Region, Unit, UnitKind
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -97,8 +99,20 @@ def do_set_unit_settings(unit: Unit, *, chat_open: bool | None = None,
 
 
 def chat_is_open(unit: Unit, now: dt.datetime | None = None) -> bool:
-    """Does ``unit`` staff its chat at ``now``? The hook a later directory issue extends with hours."""
-    return unit.active and unit_settings(unit).chat_open
+    """Does ``unit`` staff its chat at ``now``?
+
+    The unit's chat hours (``vardlots.directory.hours.chat_open``: weekly rows, exceptions and
+    public holidays) decide; ``UnitCaseSettings.chat_open`` is a switch that can close the chat
+    on top of them. A unit with no chat hours at all falls back to the switch alone (units made
+    before hours existed, and test units).
+    """
+    from vardlots.directory import hours
+
+    if not unit.active or not unit_settings(unit).chat_open:
+        return False
+    if not hours.has_hours(unit, Channel.CHAT):
+        return True
+    return hours.chat_open(unit, now or timezone.now())
 
 
 def regional_pool_unit(region: Region) -> Unit | None:
@@ -606,3 +620,311 @@ def resident_status(case: Case) -> dict[str, Any]:
         "estimated_wait_minutes": None if wait is None else int(wait.total_seconds() // 60),
         "unit_name": case.queue.unit.name,
     }
+
+
+# --- reassigning to a colleague ---------------------------------------------------------------------
+
+def colleagues_for(staff: StaffUser, case: Case) -> list[StaffUser]:
+    """Members of staff (other than ``staff``) who may take ``case`` in its queue, by name."""
+    from vardlots.accounts.models import Membership
+    from vardlots.accounts.permissions import roles_granting
+
+    perm = _perm(case.kind, "handle")
+    if case.needs_doctor:
+        perm = "case.close_medical"
+    ids = (Membership.objects.filter(unit=case.queue.unit, active=True, role__in=roles_granting(perm),
+                                     staff__is_active=True)
+           .exclude(staff=staff).values_list("staff_id", flat=True))
+    return list(StaffUser.objects.filter(pk__in=ids).order_by("given_name", "family_name", "pk"))
+
+
+def check_reassign(staff: StaffUser, case: Case, to_staff: StaffUser) -> None:
+    check_handle_case(staff, case)
+    if case.status == CaseStatus.CLOSED:
+        raise CaseError("case.closed", _("The case is closed."))
+    if case.status == CaseStatus.IN_PROGRESS and case.owner_id != staff.pk:
+        raise CaseError("case.not_owner", _("Only the member of staff who has taken the case can do this."))
+    if to_staff.pk == staff.pk or to_staff.pk == case.owner_id:
+        raise CaseError("case.reassign_self", _("Choose a colleague."))
+    if not can_handle_queue(to_staff, case.queue) or (case.needs_doctor and not is_doctor_in(to_staff,
+                                                                                             case.queue.unit)):
+        raise CaseError("case.reassign_not_allowed", _("That colleague cannot take cases in this queue."))
+    if parallel_count(to_staff, case.queue.unit) >= unit_settings(case.queue.unit).max_parallel_cases:
+        raise CaseError("case.reassign_limit", _("That colleague already has as many cases as allowed."))
+
+
+def do_reassign(staff: StaffUser, case: Case, to_staff: StaffUser, *, note: str = "",
+                now: dt.datetime | None = None) -> Case:
+    """Hand a case one has taken (or a waiting case) to a named colleague, who becomes its owner."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _serialise_claims(to_staff)
+        case = _lock(case)
+        check_reassign(staff, case, to_staff)
+        previous = case.owner.get_full_name() if case.owner is not None else ""
+        case.status = CaseStatus.IN_PROGRESS
+        case.owner = to_staff
+        case.claimed_at = now
+        case.save(update_fields=["status", "owner", "claimed_at"])
+        events.record(case, "reassigned", {"from_name": previous, "to_name": to_staff.get_full_name(),
+                                           "note": note.strip()}, staff=staff)
+        events.record(case, "claimed", {"staff_name": to_staff.get_full_name(), "staff_title": to_staff.title},
+                      staff=to_staff)
+        return case
+
+
+# --- internal notes and documents -------------------------------------------------------------------
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+PDF_FORBIDDEN = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/OpenAction", b"/AA")
+DOCUMENT_PREFIX = "case-documents/"
+
+
+def do_add_note(staff: StaffUser, case: Case, body: str) -> CaseNote:
+    """An internal note for colleagues; recorded as an event the resident never receives."""
+    with transaction.atomic():
+        case = _lock(case)
+        check_handle_case(staff, case)
+        cleaned = (body or "").strip()
+        if not cleaned:
+            raise CaseError("note.empty", _("Write the note first."))
+        if len(cleaned) > MAX_BODY:
+            raise CaseError("note.too_long", _("The note is too long (at most %(n)d characters).") % {"n": MAX_BODY})
+        note = CaseNote.objects.create(case=case, author=staff, body=cleaned)
+        events.record(case, "note_added", {"note_id": note.pk}, staff=staff)
+        return note
+
+
+def check_document(data: bytes) -> tuple[bytes, str]:
+    """Check an upload by its content; return (bytes to store, content type).
+
+    PDFs are kept as they are when they look like a plain PDF (no scripts, actions or embedded
+    files); JPEG/PNG/HEIF images are decoded and re-encoded as JPEG by ``vardlots.intake.photos``.
+    """
+    from vardlots.intake.photos import PhotoError, process_upload
+
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise CaseError("document.too_large", _("The file is too large (at most 10 MB)."))
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-1024:] or any(token in data for token in PDF_FORBIDDEN):
+            raise CaseError("document.bad_pdf", _("This PDF cannot be attached. Save it again as a plain PDF."))
+        return data, "application/pdf"
+    try:
+        photo = process_upload(data)
+    except PhotoError as error:
+        raise CaseError("document.bad_type", _("Attach a PDF, JPEG or PNG file.")) from error
+    return photo.data, "image/jpeg"
+
+
+def do_attach_document(staff: StaffUser, case: Case, upload: Any, title: str = "") -> CaseDocument:
+    """Store a document in Django storage and show it in the case's chat (the owner only)."""
+    import hashlib
+    import uuid as uuid_module
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+
+    check_owner(staff, Case.objects.select_related("queue", "queue__unit").get(pk=case.pk))
+    raw = upload if isinstance(upload, bytes) else upload.read(MAX_DOCUMENT_BYTES + 1)
+    data, content_type = check_document(raw)
+    title = (title or getattr(upload, "name", "") or _("Document")).strip()[:200]
+    storage = storages["default"]
+    extension = "pdf" if content_type == "application/pdf" else "jpg"
+    name = storage.save(f"{DOCUMENT_PREFIX}{uuid_module.uuid4().hex}.{extension}", ContentFile(data))
+    try:
+        with transaction.atomic():
+            locked = _lock(case)
+            check_owner(staff, locked)
+            document = CaseDocument.objects.create(case=locked, uploaded_by=staff, title=title, storage_name=name,
+                                                   content_type=content_type, size=len(data),
+                                                   sha256=hashlib.sha256(data).hexdigest())
+            events.record(locked, "document_added", {"document_id": document.pk, "title": title}, staff=staff)
+            return document
+    except BaseException:
+        storage.delete(name)
+        raise
+
+
+def access_document(person: StaffUser | Resident, case_id: int, document_id: int, *,
+                    request: HttpRequest | None = None) -> CaseDocument:
+    """A case document for staff who may see the case (access-logged) or the case's resident."""
+    if isinstance(person, StaffUser):
+        case = access_case(person, case_id, request=request, what="case.document")
+    else:
+        case = access_resident_case(person, case_id)
+    document = CaseDocument.objects.filter(case=case, pk=document_id).first()
+    if document is None:
+        raise PermissionDenied(_("Your roles do not give access to this case."))
+    return document
+
+
+def case_photos(case: Case) -> list[Any]:
+    """The resident's photos from the assessment the case was made from (not removed ones)."""
+    from vardlots.intake.models import AssessmentPhoto
+
+    if case.triage_session_id is None:
+        return []
+    return list(AssessmentPhoto.objects.filter(triage_session_id=case.triage_session_id, deleted_at__isnull=True))
+
+
+def access_case_photo(staff: StaffUser, case_id: int, photo_id: Any, *,
+                      request: HttpRequest | None = None) -> Any:
+    """One of the case's assessment photos, after authorising and writing the access log."""
+    case = access_case(staff, case_id, request=request, what="case.photo")
+    for photo in case_photos(case):
+        if str(photo.pk) == str(photo_id):
+            return photo
+    raise PermissionDenied(_("Your roles do not give access to this case."))
+
+
+def access_earlier_contacts(staff: StaffUser, case_id: int, *, request: HttpRequest | None = None) -> list[Case]:
+    """The resident's other cases that ``staff`` may see, newest first; each look is access-logged."""
+    case = access_case(staff, case_id, request=request, what="case.earlier_contacts")
+    allowed: dict[int, bool] = {}
+    found = []
+    for other in (Case.objects.filter(resident=case.resident).exclude(pk=case.pk)
+                  .select_related("queue", "queue__unit").order_by("-created_at")[:50]):
+        if other.queue_id not in allowed:
+            allowed[other.queue_id] = can_view_queue(staff, other.queue)
+        if allowed[other.queue_id]:
+            found.append(other)
+    return found
+
+
+# --- the text for the medical record ----------------------------------------------------------------
+
+def documentation_text(case: Case, *, language: str = "sv") -> str:
+    """A plain text summary ready to paste into the medical record.
+
+    Contact reason, the triage answers (nurse wording), pertinent negatives (red flags answered
+    "no"), the computed result and its explanation, a staff override with its reason, the outcome.
+    """
+    from django.utils import translation
+
+    with translation.override(language):
+        lines = [_("Contact via the digital entry, case %(id)s.") % {"id": case.pk},
+                 _("Contact reason: %(reason)s") % {"reason": case.contact_reason}]
+        session = case.triage_session
+        if session is not None:
+            labels, negatives = _triage_texts(session, language)
+            if session.answers:
+                lines.append(_("Answers:"))
+                lines += [f"- {labels.get(str(finding), str(finding))}: {_answer_text(value)}"
+                          for finding, value in session.answers]
+            if negatives:
+                lines.append(_("Pertinent negatives: %(list)s") % {"list": "; ".join(negatives)})
+        if case.computed_urgency:
+            lines.append(_("Computed urgency: %(urgency)s") % {"urgency": case.computed_urgency})
+            explanation = ((session.result or {}).get("explanation") if session is not None else None) or {}
+            if isinstance(explanation, dict) and explanation.get(language):
+                lines.append(_("Explanation: %(text)s") % {"text": explanation[language]})
+        if case.override_urgency:
+            lines.append(_("Urgency changed by staff to %(urgency)s. Reason: %(reason)s") % {
+                "urgency": case.override_urgency, "reason": case.override_reason})
+        if case.outcome:
+            lines.append(_("Outcome: %(outcome)s") % {"outcome": case.get_outcome_display()})
+            if case.outcome_note:
+                lines.append(_("Note: %(note)s") % {"note": case.outcome_note})
+        return "\n".join(lines)
+
+
+def _answer_text(value: Any) -> str:
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if value is None:
+        return _("don't know")
+    return str(value)
+
+
+def _triage_texts(session: TriageSession, language: str) -> tuple[dict[str, str], list[str]]:
+    """Finding labels and pertinent negatives from the current content (empty when it no longer fits)."""
+    try:
+        from vardlots.intake.actions import engine_input
+        from vardlots.intake.content import get_content
+        from vardlots.triage.engine import pertinent_negatives
+
+        content = get_content()
+        labels = {fid: f.label.get(language) for fid, f in content.findings.items()}
+        negatives = [n.label.get(language) for n in pertinent_negatives(content, engine_input(session))]
+    except Exception:  # content changed under an old session: answers still print with their ids
+        return {}, []
+    return labels, negatives
+
+
+# --- hand-over when a health centre's chat closes ---------------------------------------------------
+
+def do_hand_over(unit: Unit, *, now: dt.datetime | None = None) -> list[Case]:
+    """Move the open care cases of ``unit``'s queue to the region's 1177 pool once its chat is closed.
+
+    Cases keep their urgency, waiting time, response target (so their place) and history; one in
+    progress goes back to waiting there. Nothing happens while the chat is open, or for the pool.
+    """
+    now = now or timezone.now()
+    if chat_is_open(unit, now) or unit.kind == UnitKind.NURSE_ADVICE:
+        return []
+    pool_unit = regional_pool_unit(unit.region)
+    if pool_unit is None:
+        return []
+    pool = queue_of(pool_unit, CaseKind.CARE)
+    moved = []
+    ids = list(Case.objects.filter(queue__unit=unit, kind=CaseKind.CARE).exclude(status=CaseStatus.CLOSED)
+               .order_by(*QUEUE_ORDER).values_list("pk", flat=True))
+    for case_id in ids:
+        with transaction.atomic():
+            case = _lock(case_id)
+            if case.status == CaseStatus.CLOSED or case.queue.unit_id != unit.pk:
+                continue
+            from_queue_id = case.queue_id
+            _requeue(case)
+            case.queue = pool
+            case.save(update_fields=["status", "owner", "claimed_at", "queue"])
+            events.record(case, "handed_over", {"from_queue_id": from_queue_id, "to_queue_id": pool.pk,
+                                                "to_unit_name": pool_unit.name})
+            event = events.record(case, "returned_to_queue", {"unit_name": pool_unit.name,
+                                                              "reason": "handed_over"})
+            events.publish_on_commit(case.pk, event.pk, queue_ids=[from_queue_id])
+            moved.append(case)
+    return moved
+
+
+def next_chat_closing(unit: Unit, now: dt.datetime) -> dt.datetime | None:
+    """When ``unit``'s chat next closes after ``now`` (the end of the current or next chat interval)."""
+    from vardlots.directory import hours
+
+    if not hours.has_hours(unit, Channel.CHAT):
+        return None
+    closing = hours.closes_at(unit, now, Channel.CHAT)
+    if closing is None:
+        opening = hours.next_opening(unit, now, Channel.CHAT)
+        closing = None if opening is None else hours.closes_at(unit, opening, Channel.CHAT)
+    return closing
+
+
+def schedule_hand_over(unit: Unit, now: dt.datetime | None = None) -> Any:
+    """Queue the hand-over job at ``unit``'s next chat closing, unless one is queued already."""
+    from vardlots.core.jobs import enqueue
+    from vardlots.core.models import Job
+
+    now = now or timezone.now()
+    closing = next_chat_closing(unit, now)
+    if closing is None:
+        return None
+    pending = Job.objects.filter(name=HAND_OVER_JOB, state=Job.State.QUEUED, payload__unit_id=unit.pk)
+    if pending.filter(run_at=closing).exists():
+        return None
+    pending.delete()
+    return enqueue(HAND_OVER_JOB, {"unit_id": unit.pk}, run_at=closing)
+
+
+def schedule_hand_overs(now: dt.datetime | None = None) -> int:
+    """Schedule the hand-over of every active health centre with chat hours; returns how many."""
+    count = 0
+    for unit in Unit.objects.filter(kind=UnitKind.HEALTH_CENTRE, active=True):
+        if schedule_hand_over(unit, now) is not None:
+            count += 1
+    return count
+
+
+HAND_OVER_JOB = "cases.hand_over"

@@ -83,6 +83,27 @@ class MessagesMarked(TypedDict):
     up_to: int  # message id
 
 
+class NoteAdded(TypedDict):
+    note_id: int
+
+
+class DocumentAdded(TypedDict):
+    document_id: int
+    title: str
+
+
+class Reassigned(TypedDict):
+    from_name: str
+    to_name: str
+    note: str
+
+
+class HandedOver(TypedDict):
+    from_queue_id: int
+    to_queue_id: int
+    to_unit_name: str
+
+
 @dataclass(frozen=True)
 class EventType:
     payload: type
@@ -102,6 +123,10 @@ EVENT_TYPES: dict[str, EventType] = {
     "message": EventType(MessagePosted, True),
     "messages_delivered": EventType(MessagesMarked, True),
     "messages_read": EventType(MessagesMarked, True),
+    "note_added": EventType(NoteAdded, False),
+    "document_added": EventType(DocumentAdded, True),
+    "reassigned": EventType(Reassigned, False),
+    "handed_over": EventType(HandedOver, False),
 }
 
 

@@ -226,3 +226,51 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind}"
+
+
+class CaseNote(models.Model):
+    """An internal note on a case, written by staff. Never shown to the resident."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("written by"))
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+
+    def __str__(self) -> str:
+        return f"note #{self.pk} on case {self.case_id}"
+
+
+class CaseDocument(models.Model):
+    """A document staff attached to a case (PDF, or an image re-encoded as JPEG), shown in the chat.
+
+    The file lives in Django storage under a random name; it is served only through a view that
+    checks that the viewer may see the case (and writes the access log for staff).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("case"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("attached by"))
+    title = models.CharField(_("title"), max_length=200)
+    storage_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def extension(self) -> str:
+        return "pdf" if self.content_type == "application/pdf" else "jpg"

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from vardlots.accounts.models import Resident, StaffUser
 from vardlots.cases import events
 from vardlots.cases.actions import CaseError, _lock, check_owner, check_resident_case, check_view_case
 from vardlots.cases.models import Case, CaseEvent, CaseStatus
-from vardlots.chat.models import Message, Side
+from vardlots.chat.models import Message, PhraseTemplate, Side
 
 MAX_BODY = 4000
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -154,6 +155,10 @@ def stream_after(case_id: int, after: int, *, for_resident: bool, limit: int = S
                                  "created_at": event.created_at.isoformat(), "payload": event.payload}
         if event.kind == "message":
             frame["message"] = serialise_message(by_id[event.payload["message_id"]])
+        elif event.kind == "document_added":
+            name = "cases:resident_document" if for_resident else "cases:staff_document"
+            frame["document"] = {"id": event.payload["document_id"], "title": event.payload["title"],
+                                 "url": reverse(name, args=[case_id, event.payload["document_id"]])}
         if not for_resident:
             frame["actor"] = event.actor_staff.get_full_name() if event.actor_staff is not None else ""
         frames.append(frame)
@@ -170,3 +175,74 @@ def unread_counts(staff: StaffUser) -> dict[int, int]:
 
 def has_unread(case: Case, side: str) -> bool:
     return Message.objects.filter(Q(case=case) & ~Q(side=side) & Q(read_at__isnull=True)).exists()
+
+
+# --- phrase templates -------------------------------------------------------------------------------
+
+def _template_holder_allowed(staff: StaffUser, scope: str, unit: Any, region: Any) -> bool:
+    """Personal: anyone with a case role. Unit: its unit manager (or a region admin of its region).
+    Region: a region administrator of that region."""
+    from vardlots.accounts.models import Membership, Role
+    from vardlots.accounts.permissions import can
+
+    if scope == "personal":
+        return any(can(staff, p) for p in ("case.handle", "case.handle_administrative"))
+    if scope == "unit":
+        return unit is not None and can(staff, "unit.manage", unit)
+    if scope == "region":
+        return region is not None and Membership.objects.filter(
+            staff=staff, active=True, role=Role.REGION_ADMIN, unit__region=region).exists()
+    return False
+
+
+def check_template(staff: StaffUser, *, scope: str, unit: Any = None, region: Any = None, code: str,
+                   title: str, body: str, language: str, kind: str) -> None:
+    if not _template_holder_allowed(staff, scope, unit, region):
+        raise PermissionDenied(_("You may not manage these templates."))
+    if not re.fullmatch(r"[a-z0-9-]{1,20}", code or ""):
+        raise CaseError("template.bad_code", _("The short code is 1–20 lowercase letters, digits or dashes."))
+    if not title.strip() or not body.strip():
+        raise CaseError("template.empty", _("Give the template a title and a text."))
+    if len(body) > MAX_BODY:
+        raise CaseError("template.too_long", _("The text is too long (at most %(n)d characters).") % {"n": MAX_BODY})
+    if language not in ("sv", "en") or kind not in ("care", "admin"):
+        raise CaseError("template.bad_choice", _("Choose a language and a kind."))
+
+
+def do_save_template(staff: StaffUser, *, scope: str, code: str, title: str, body: str, language: str = "sv",
+                     kind: str = "care", unit: Any = None, region: Any = None,
+                     template: PhraseTemplate | None = None) -> PhraseTemplate:
+    """Create (or update ``template``) a personal, unit or region template."""
+    if template is not None:
+        check_manage_template(staff, template)
+        scope, unit, region = template.scope, template.unit, template.region
+    check_template(staff, scope=scope, unit=unit, region=region, code=code, title=title, body=body,
+                   language=language, kind=kind)
+    item = template or PhraseTemplate(scope=scope, owner=staff if scope == "personal" else None,
+                                      unit=unit if scope == "unit" else None,
+                                      region=region if scope == "region" else None)
+    item.code, item.title, item.body = code, title.strip(), body.strip()
+    item.language, item.kind = language, kind
+    item.save()
+    return item
+
+
+def check_manage_template(staff: StaffUser, template: PhraseTemplate) -> None:
+    if template.scope == "personal":
+        if template.owner_id != staff.pk:
+            raise PermissionDenied(_("You may not manage these templates."))
+        return
+    if not _template_holder_allowed(staff, template.scope, template.unit, template.region):
+        raise PermissionDenied(_("You may not manage these templates."))
+
+
+def do_delete_template(staff: StaffUser, template: PhraseTemplate) -> None:
+    check_manage_template(staff, template)
+    template.delete()
+
+
+def manageable_templates(staff: StaffUser) -> list[PhraseTemplate]:
+    """The templates ``staff`` may edit: their own, and those of units/regions they manage."""
+    found = PhraseTemplate.objects.select_related("unit", "region", "owner").order_by("scope", "code", "language")
+    return [t for t in found if (t.scope == "personal" and t.owner_id == staff.pk)
+            or (t.scope != "personal" and _template_holder_allowed(staff, t.scope, t.unit, t.region))]

@@ -49,3 +49,51 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.side}"
+
+
+class TemplateScope(models.TextChoices):
+    PERSONAL = "personal", _("Personal")
+    UNIT = "unit", _("Unit")
+    REGION = "region", _("Region")
+
+
+class PhraseTemplate(models.Model):
+    """A reusable chat text with placeholders, found by its short code.
+
+    Scope decides who sees it: ``personal`` (its owner only), ``unit`` (everyone working cases of
+    the unit) or ``region`` (everyone in the region). ``kind`` separates care templates from the
+    administrative staff's own. Placeholders: ``{first_name}``, ``{unit}``, ``{hours}``, ``{date}``
+    (see ``vardlots.chat.templates``).
+    """
+
+    scope = models.CharField(_("scope"), max_length=10, choices=TemplateScope.choices)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="phrase_templates", verbose_name=_("owner"))
+    unit = models.ForeignKey("directory.Unit", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="phrase_templates", verbose_name=_("unit"))
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="phrase_templates", verbose_name=_("region"))
+    kind = models.CharField(_("for cases of kind"), max_length=10,
+                            choices=[("care", _("Care")), ("admin", _("Administrative"))], default="care")
+    language = models.CharField(_("language"), max_length=5, choices=[("sv", "Svenska"), ("en", "English")],
+                                default="sv")
+    code = models.SlugField(_("short code"), max_length=20)
+    title = models.CharField(_("title"), max_length=100)
+    body = models.TextField(_("text"), max_length=4000)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["code", "language", "scope"]
+        verbose_name = _("phrase template")
+        verbose_name_plural = _("phrase templates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(scope="personal", owner__isnull=False, unit__isnull=True, region__isnull=True)
+                | Q(scope="unit", owner__isnull=True, unit__isnull=False, region__isnull=True)
+                | Q(scope="region", owner__isnull=True, unit__isnull=True, region__isnull=False),
+                name="phrasetemplate_scope_matches_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.language})"

@@ -45,6 +45,47 @@
     }
   }
 
+  // Case changes other than messages (taken, transferred, closed, ...) re-render the status part
+  // of the page from the server, so the wording is the page's own (and translated).
+  const STATUS_KINDS = new Set(["claimed", "returned_to_queue", "closed", "reopened", "transferred",
+    "escalated", "urgency_overridden", "reassigned", "handed_over", "released"]);
+  const loadedAfter = after;
+  let partsTimer = null;
+  function refreshParts(kind) {
+    clearTimeout(partsTimer);
+    partsTimer = setTimeout(() => {
+      fetch(location.pathname, {credentials: "same-origin"}).then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+        .then((html) => {
+          const doc = new DOMParser().parseFromString(html, "text/html");
+          const ids = ["case-status-live"];
+          if (kind === "closed" || kind === "reopened") { ids.push("case-actions-live"); }
+          ids.forEach((id) => {
+            const fresh = doc.getElementById(id);
+            const current = document.getElementById(id);
+            if (fresh && current) { current.replaceWith(document.importNode(fresh, true)); }
+          });
+          const turn = document.getElementById("your-turn");
+          if (turn && kind === "claimed") { turn.hidden = false; }
+        }).catch(() => {});
+    }, 200);
+  }
+
+  function addDocument(d, eventId) {
+    const key = "d" + d.id;
+    if (seen.has(key)) { return; }
+    seen.add(key);
+    const empty = log.querySelector(".chat-empty");
+    if (empty) { empty.remove(); }
+    const li = document.createElement("li");
+    li.className = "chat-message chat-staff chat-document";
+    li.dataset.eventId = eventId;
+    const a = document.createElement("a");
+    a.href = d.url;
+    a.textContent = d.title;
+    li.append(a);
+    log.append(li);
+  }
+
   function connect() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + location.host + "/ws/cases/" + caseId + "/?after=" + after);
@@ -57,6 +98,8 @@
       if (frame.type === "event") {
         after = Math.max(after, frame.id);
         if (frame.kind === "message") { addMessage(frame.message); }
+        else if (frame.kind === "document_added" && frame.document) { addDocument(frame.document, frame.id); }
+        if (STATUS_KINDS.has(frame.kind) && frame.id > loadedAfter) { refreshParts(frame.kind); }
       } else if (frame.type === "ack") {
         pending.delete(frame.client_id);
       } else if (frame.type === "your_turn" && yourTurn) {
@@ -75,6 +118,34 @@
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);
     };
+  }
+
+  // Phrase templates (staff): "/code" followed by a space is replaced by the filled-in text.
+  let templates = [];
+  if (root.dataset.templatesUrl && form) {
+    fetch(root.dataset.templatesUrl, {credentials: "same-origin"}).then((r) => r.json())
+      .then((data) => { templates = data.templates || []; }).catch(() => {});
+    const area = form.querySelector("textarea");
+    const hint = document.getElementById("template-hint");
+    area.addEventListener("input", () => {
+      const upto = area.value.slice(0, area.selectionStart);
+      const done = upto.match(/(^|\s)\/([a-z0-9-]+)\s$/);
+      if (done) {
+        const found = templates.find((t) => t.code === done[2]);
+        if (found) {
+          const start = upto.length - done[2].length - 2;
+          area.value = area.value.slice(0, start) + found.text + area.value.slice(upto.length);
+          const caret = start + found.text.length;
+          area.setSelectionRange(caret, caret);
+          return;
+        }
+      }
+      const typing = upto.match(/(^|\s)\/([a-z0-9-]*)$/);
+      if (hint && typing) {
+        const matches = templates.filter((t) => t.code.startsWith(typing[2])).slice(0, 5);
+        hint.textContent = matches.map((t) => "/" + t.code + " – " + t.title).join("  ·  ");
+      }
+    });
   }
 
   if (form) {
