@@ -9,9 +9,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from vardlots.intake.actions import IntakeError
 from vardlots.intake.api import router as triage_router
+from vardlots.telephony.actions import TelephonyError
+from vardlots.telephony.api import router as telephony_router
+from vardlots.telephony.signing import SignatureError
 
 api = NinjaAPI(title="vardlots API", version="1", urls_namespace="api", docs_url="/docs")
 api.add_router("/triage/", triage_router)
+api.add_router("/telephony/", telephony_router)
 
 
 def _lang(request: HttpRequest) -> str:
@@ -23,6 +27,12 @@ def _lang(request: HttpRequest) -> str:
 def intake_error(request: HttpRequest, exc: IntakeError) -> HttpResponse:
     body = {"key": exc.key, "message": exc.message(_lang(request)), "messages": exc.messages, **exc.details}
     return api.create_response(request, {"error": body}, status=exc.status)
+
+
+@api.exception_handler(TelephonyError)
+@api.exception_handler(SignatureError)
+def telephony_error(request: HttpRequest, exc: TelephonyError | SignatureError) -> HttpResponse:
+    return api.create_response(request, {"error": {"key": exc.key, "message": exc.message}}, status=exc.status)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "vardlots.intake",
     "vardlots.cases",
     "vardlots.chat",
+    "vardlots.telephony",
 ]
 
 MIDDLEWARE = [
@@ -228,6 +229,14 @@ USE_TZ = True
 
 # The regional 1177 chat (staffed by the region's nurses) is open these hours every day, local time.
 DIGITAL_CHAT_HOURS = os.environ.get("VARDLOTS_CHAT_HOURS", "08:00-21:00")
+
+# --- telephony integration ------------------------------------------------------------------
+# Shared secret of the telephony platform: requests to /api/v1/telephony/ are signed with
+# HMAC-SHA256 over "<timestamp>.<body>". A demo default outside production; required in production.
+TELEPHONY_SHARED_SECRET = os.environ.get("TELEPHONY_SHARED_SECRET", "")
+if PRODUCTION and len(TELEPHONY_SHARED_SECRET) < 32:
+    raise RuntimeError("Production needs TELEPHONY_SHARED_SECRET of at least 32 characters.")
+TELEPHONY_SHARED_SECRET = TELEPHONY_SHARED_SECRET or "vardlots-demo-telephony-secret"  # noqa: S105 - demo only
 
 # --- clinical content ----------------------------------------------------------------------
 CONTENT_DIR = Path(os.environ.get("VARDLOTS_CONTENT_DIR", REPO_DIR / "content"))

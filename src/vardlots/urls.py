@@ -16,6 +16,7 @@ urlpatterns = [
     path("bokning/", include("vardlots.booking.urls")),
     path("", include("vardlots.cases.urls")),
     path("", include("vardlots.chat.urls")),
+    path("", include("vardlots.telephony.urls")),
     path("api/v1/", api.urls),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=False)),
     path("admin/", admin.site.urls),

@@ -336,6 +336,9 @@ def seed_demo() -> None:
         from vardlots.booking.demo import seed_booking_demo
 
         seed_booking_demo(units)
+        from vardlots.telephony.demo import seed_telephony_demo
+
+        seed_telephony_demo(units)
         from vardlots.cases.demo import seed_cases_demo
 
         seed_cases_demo(units)

@@ -1,0 +1,1 @@
+"""Telephone nurse advice: calls, decision support during a call, documentation, callbacks, training."""

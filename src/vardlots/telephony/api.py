@@ -1,0 +1,108 @@
+"""The telephony integration API: call events and callback booking from the phone menu.
+
+Every request is signed (see ``vardlots.telephony.signing``): ``X-Vardlots-Timestamp`` and
+``X-Vardlots-Signature`` = hex HMAC-SHA256 of ``"<timestamp>." + body`` with the shared secret.
+The signature is checked before the body is read as JSON; replays, old timestamps and bad
+signatures are refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from vardlots.telephony import actions, signing
+from vardlots.telephony.models import CallbackSlot, CallbackSource
+
+
+class SignatureAuth:
+    """A django-ninja auth callable: the request's signature, timestamp and freshness."""
+
+    openapi_type = "apiKey"
+
+    def __call__(self, request: HttpRequest) -> bool:
+        signing.verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
+                       request.headers.get(signing.SIGNATURE_HEADER))
+        return True
+
+
+router = Router(tags=["telephony"], auth=SignatureAuth())
+
+
+class CallEventIn(Schema):
+    event_id: str = Field(..., min_length=1, max_length=100, description="Unique per event; a resent id is a replay")
+    type: Literal["offered", "answered", "transferred", "ended"]
+    call_id: str = Field(..., min_length=1, max_length=100, description="The platform's id of the call")
+    caller_number: str = Field("", max_length=30)
+    personal_number: str = Field("", max_length=13, description="When the phone menu collected it")
+    unit_hsa_id: str = Field("", max_length=64, description="The queue's unit; required for a new call")
+    agent_hsa_id: str = Field("", max_length=64, description="The nurse who answered")
+    transferred_to: str = Field("", max_length=100)
+
+
+class CallOut(Schema):
+    id: int
+    state: str
+    nurse_hsa_id: str | None
+    workspace_url: str
+
+
+class CallbackSlotOut(Schema):
+    id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    free: int
+
+
+class CallbackIn(Schema):
+    unit_hsa_id: str = Field(..., max_length=64)
+    caller_number: str = Field(..., min_length=5, max_length=30)
+    personal_number: str = Field("", max_length=13)
+    slot_id: int | None = Field(None, description="A free time; the earliest free time when left out")
+
+
+class CallbackOut(Schema):
+    id: int
+    due_at: dt.datetime
+    unit: str
+
+
+@router.post("/events", response={200: CallOut}, summary="Receive a call event")
+def receive_event(request: HttpRequest, payload: CallEventIn) -> CallOut:
+    from django.urls import reverse
+
+    call = actions.do_receive_event(event_id=payload.event_id, kind=payload.type, call_id=payload.call_id,
+                                    caller_number=payload.caller_number, personal_number=payload.personal_number,
+                                    unit_hsa_id=payload.unit_hsa_id, agent_hsa_id=payload.agent_hsa_id,
+                                    transferred_to=payload.transferred_to)
+    return CallOut(id=call.pk, state=call.state, nurse_hsa_id=call.nurse.hsa_id if call.nurse else None,
+                   workspace_url=reverse("telephony:call", args=[call.pk]))
+
+
+@router.get("/callback-slots", response=list[CallbackSlotOut], summary="Free callback times of a unit")
+def callback_slots(request: HttpRequest, unit_hsa_id: str) -> list[CallbackSlotOut]:
+    unit = actions._unit_by_hsa(unit_hsa_id)
+    return [CallbackSlotOut(id=s.pk, starts_at=s.starts_at, ends_at=s.ends_at, free=s.free)
+            for s in actions.free_callback_slots(unit)[:50]]
+
+
+@router.post("/callbacks", response={201: CallbackOut}, summary="Book a callback from the phone menu")
+def book_callback(request: HttpRequest, payload: CallbackIn) -> tuple[int, CallbackOut]:
+    from vardlots.accounts.models import Resident
+
+    unit = actions._unit_by_hsa(payload.unit_hsa_id)
+    if payload.slot_id is not None:
+        slot = CallbackSlot.objects.filter(pk=payload.slot_id, unit=unit).first()
+    else:
+        slot = actions.free_callback_slots(unit, after=timezone.now()).first()
+    if slot is None:
+        raise actions.TelephonyError("telephony.callback_full", "No free callback time.", 409)
+    number = actions._collected_number(payload.personal_number)
+    resident = Resident.objects.filter(personal_number=number).first() if number else None
+    cb = actions.do_book_callback(slot, phone=payload.caller_number, resident=resident,
+                                  source=CallbackSource.PHONE_MENU)
+    return 201, CallbackOut(id=cb.pk, due_at=cb.due_at, unit=unit.name)
