@@ -48,7 +48,10 @@ def log_in(page: Any, lang: str, person: str) -> None:
     check_page(page)
     page.get_by_role("button", name=LOG_IN[lang]).click()
     page.wait_for_url("**/logga-in/vantar**")
-    check_page(page)
+    if not getattr(page, "vardlots_nojs", False):
+        # Opening the waiting page in a twin would collect the e-ID order there; the JavaScript
+        # variant of each test checks this page.
+        check_page(page)
     page.get_by_label(person, exact=False).check()
     page.get_by_role("button", name=IDENTIFY[lang]).click()
 
