@@ -358,38 +358,39 @@ def reasons_text(call: Call) -> str:
     return _titles(call.triage_session.protocol_ids) if call.triage_session else ""
 
 
-def _answer_pool(session: TriageSession | None) -> dict[str, list[Any]]:
-    pool: dict[str, list[Any]] = {}
-    for finding, value in (session.answer_pairs() if session else ()):
-        pool.setdefault(finding, []).append(value)
-    return pool
-
-
-def _auto_answer(call: Call, session: TriageSession, pool: dict[str, list[Any]]) -> TriageSession:
-    """Answer the engine's questions from ``pool`` (earlier answers) and the known vital signs."""
+def _auto_answer(call: Call, session: TriageSession) -> TriageSession:
+    """Answer the engine's questions from the answers carried over from an earlier assessment of
+    the call and from the known vital signs, as far as they go; the rest the nurse asks."""
+    carried = [list(a) for a in (call.carried_answers or [])]
     vitals = dict(call.known_vitals or {})
     while True:
         step = intake.current_step(session)
         if not isinstance(step, QuestionStep):
-            return session
-        if pool.get(step.finding):
-            value = pool[step.finding].pop(0)
+            break
+        index = next((i for i, (f, _v) in enumerate(carried) if f == step.finding), None)
+        if index is not None:
+            value = carried.pop(index)[1]
         elif step.finding in vitals and not any(f == step.finding for f, _v in session.answer_pairs()):
             value = vitals[step.finding]
         else:
-            return session
+            break
         try:
             session, _step = intake.do_answer(session.pk, step.finding, value, len(session.answers))
         except intake.IntakeError:
-            return session  # a value that no longer fits (content changed): the nurse asks again
+            break  # a value that no longer fits (content changed): the nurse asks again
+    if carried != call.carried_answers:
+        call.carried_answers = carried
+        Call.objects.filter(pk=call.pk).update(carried_answers=carried)
+    return session
 
 
 def _restart(call: Call, protocol_ids: list[str]) -> TriageSession | None:
-    """A new session for the call's patient and reasons, with the answers given so far replayed."""
+    """A new session for the call's patient and reasons; the answers given so far are carried over."""
     old = call.triage_session
+    call.carried_answers = [list(a) for a in (old.answers if old else [])] + list(call.carried_answers or [])
     if not protocol_ids:
         call.triage_session = None
-        call.save(update_fields=["triage_session"])
+        call.save(update_fields=["triage_session", "carried_answers"])
         return None
     if call.patient_age_days is None or not call.patient_sex:
         raise TelephonyError("telephony.identify_first", _("Identify the patient (age and sex) first."), 409)
@@ -401,9 +402,10 @@ def _restart(call: Call, protocol_ids: list[str]) -> TriageSession | None:
         session, _step = intake.do_start_session(req, resident=call.resident)
     except intake.IntakeError as err:
         raise TelephonyError(err.key, err.message(_lang()), err.status) from err
-    session = _auto_answer(call, session, _answer_pool(old))
     call.triage_session = session
-    call.save(update_fields=["triage_session"])
+    call.save(update_fields=["triage_session", "carried_answers"])
+    session = _auto_answer(call, session)
+    call.triage_session = session
     return session
 
 
@@ -443,8 +445,7 @@ def do_set_vitals(staff: StaffUser, call: Call, vitals: dict[str, float | None])
         call.known_vitals = known
         call.save(update_fields=["known_vitals"])
         if call.triage_session is not None and call.triage_session.state == TriageSession.State.IN_PROGRESS:
-            call.triage_session = _auto_answer(call, call.triage_session, {})
-            call.save(update_fields=["triage_session"])
+            call.triage_session = _auto_answer(call, call.triage_session)
     return call
 
 
@@ -457,7 +458,8 @@ def do_answer(staff: StaffUser, call: Call, finding: str, value: Any, position: 
         session, _step = intake.do_answer(call.triage_session.pk, finding, value, position)
     except intake.IntakeError as err:
         raise TelephonyError(err.key, err.message(_lang()), err.status) from err
-    call.triage_session = _auto_answer(call, session, {})
+    call.refresh_from_db(fields=["carried_answers", "known_vitals"])
+    call.triage_session = _auto_answer(call, session)
     return call
 
 

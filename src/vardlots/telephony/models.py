@@ -82,6 +82,10 @@ class Call(models.Model):
     pregnant = models.BooleanField(_("pregnant"), null=True, blank=True)
     location_note = models.CharField(_("where the patient is"), max_length=200, blank=True)
     known_vitals: models.JSONField[Any, Any] = models.JSONField(_("known vital signs"), default=dict, blank=True)
+    # Answers of an earlier assessment of this call (before a reason was added or removed) that the
+    # engine has not asked for again yet; each answers its question when it comes.
+    carried_answers: models.JSONField[Any, Any] = models.JSONField(_("answers carried over"), default=list,
+                                                                   blank=True)
     triage_session = models.ForeignKey("intake.TriageSession", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="calls", verbose_name=_("assessment"))
     override_urgency = models.CharField(_("urgency set by the nurse"), max_length=16, blank=True)
