@@ -117,3 +117,10 @@ def test_an_incomplete_administrative_question_is_refused_and_kept(client: Clien
     if "message" in data and len(data["message"]) < 100:
         assert data["message"] in response.content.decode()
     assert not Case.objects.exists()
+
+
+def test_the_outcome_page_shows_where_to_get_care_with_an_explanation(client: Client, pool: Unit) -> None:
+    session = completed_session(client)
+    page = client.get(f"/sok-vard/{session.pk}/resultat").content.decode()
+    assert 'id="units-title"' in page
+    assert "<details><summary>" in page  # why these suggestions

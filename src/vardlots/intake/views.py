@@ -24,13 +24,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vardlots.accounts.models import Resident
 from vardlots.accounts.session import acting_for, current_resident, resident_required
+from vardlots.directory.routing import route
 from vardlots.intake import actions
 from vardlots.intake.care import (
     CARE_NEED_PLAIN,
     URGENCY_PLAIN,
     next_regional_chat_opening,
     regional_chat_open,
-    suggest_units,
 )
 from vardlots.intake.content import get_content, get_search
 from vardlots.intake.models import AssessmentPhoto, TriageSession
@@ -262,7 +262,6 @@ def outcome(request: HttpRequest, session_id: UUID) -> HttpResponse:
     subject, _guardian = _people(request)
     age_years = int(session.age_days / DAYS_PER_YEAR)
     listed = subject.listed_unit
-    region_id = listed.region_id if listed else None
     context = {
         "session": session,
         "urgency": result["urgency"],
@@ -274,7 +273,7 @@ def outcome(request: HttpRequest, session_id: UUID) -> HttpResponse:
         "advice": (result.get("advice") or {}).get(lang, ""),
         "safety_net": (result.get("safety_net") or {}).get(lang, ""),
         "self_care": (result.get("self_care") or {}).get(lang, ""),
-        "units": suggest_units(result["care_need"], region_id, listed, age_years),
+        "routing": _routing(result, age_years, listed),
         "self_care_only": result["urgency"] == "P5",
         "answers": [{"label": _finding_label(f), "value": _answer_label(session, f, v)} for f, v in session.answers],
         "photos": list(session.photos.filter(deleted_at__isnull=True)),
@@ -285,6 +284,22 @@ def outcome(request: HttpRequest, session_id: UUID) -> HttpResponse:
         "next_opening": date_format(timezone.localtime(next_regional_chat_opening()), "l j F H:i"),
     }
     return render(request, "intake/outcome.html", context)
+
+
+def _routing(result: dict[str, Any], age_years: int, listed: Any) -> dict[str, Any] | None:
+    """Where to get care: the region's routing table picks care forms and units open in time."""
+    if result["urgency"] == "EMERGENCY_112":
+        return None
+    routed = route(result["urgency"], result["care_need"], age_years, timezone.now(), resident_listed_unit=listed)
+    options = [
+        {"label": option.label, "units": [
+            {"unit": u.unit, "listed": u.listed, "open_now": u.open_now,
+             "opens": timezone.localtime(u.opens_at) if u.opens_at else None,
+             "closes": timezone.localtime(u.closes_at) if u.closes_at else None}
+            for u in option.units]}
+        for option in routed.options
+    ]
+    return {"options": options, "explanation": routed.explanation(_lang())}
 
 
 def question_url(session: TriageSession) -> str:
