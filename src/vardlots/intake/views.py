@@ -157,7 +157,7 @@ def _answer_label(session: TriageSession, finding: str, value: Any) -> str:
     if question is not None and question.options:
         labels = {o.id: _t(o.label) for o in question.options}
         if isinstance(value, list):
-            return ", ".join(labels.get(v, v) for v in value) or _("None of these")
+            return ", ".join(labels.get(str(v), str(v)) for v in value) or _("None of these")
         return labels.get(value, str(value))
     if question is not None and question.type is QuestionType.DURATION and isinstance(value, int | float):
         return _format_hours(float(value))
