@@ -13,7 +13,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from vardlots.telephony import actions, signing
 from vardlots.telephony.models import CallbackSlot, CallbackSource
@@ -91,7 +91,7 @@ def callback_slots(request: HttpRequest, unit_hsa_id: str) -> list[CallbackSlotO
 
 
 @router.post("/callbacks", response={201: CallbackOut}, summary="Book a callback from the phone menu")
-def book_callback(request: HttpRequest, payload: CallbackIn) -> tuple[int, CallbackOut]:
+def book_callback(request: HttpRequest, payload: CallbackIn) -> Status:
     from vardlots.accounts.models import Resident
 
     unit = actions._unit_by_hsa(payload.unit_hsa_id)
@@ -105,4 +105,4 @@ def book_callback(request: HttpRequest, payload: CallbackIn) -> tuple[int, Callb
     resident = Resident.objects.filter(personal_number=number).first() if number else None
     cb = actions.do_book_callback(slot, phone=payload.caller_number, resident=resident,
                                   source=CallbackSource.PHONE_MENU)
-    return 201, CallbackOut(id=cb.pk, due_at=cb.due_at, unit=unit.name)
+    return Status(201, CallbackOut(id=cb.pk, due_at=cb.due_at, unit=unit.name))
