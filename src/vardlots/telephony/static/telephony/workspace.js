@@ -48,21 +48,30 @@
   });
 
   // Put the keyboard where the work is: the first search hit, the current question, or the search.
-  const firstHit = document.querySelector("[data-first-hit]");
-  const question = document.getElementById("current-question");
-  const done = document.getElementById("questions-done");
-  const search = document.querySelector("#reason-q[data-autofocus]");
-  if (firstHit) {
-    firstHit.focus();
-  } else if (question && (location.hash === "#assessment" || location.hash === "")) {
-    question.focus();
-  } else if (done && location.hash === "#assessment") {
-    done.focus();
-  } else if (search) {
-    search.focus();
-  } else if (location.hash) {
-    const section = document.querySelector(location.hash + " h2");
-    if (section) { section.setAttribute("tabindex", "-1"); section.focus(); }
+  // After the load event, so that the browser's scroll to the #fragment does not take it away.
+  function placeFocus() {
+    const firstHit = document.querySelector("[data-first-hit]");
+    const question = document.getElementById("current-question");
+    const done = document.getElementById("questions-done");
+    const search = document.querySelector("#reason-q[data-autofocus]");
+    if (firstHit) {
+      firstHit.focus();
+    } else if (question && (location.hash === "#assessment" || location.hash === "")) {
+      question.focus();
+    } else if (done && location.hash === "#assessment") {
+      done.focus();
+    } else if (search) {
+      search.focus();
+    } else if (location.hash) {
+      const section = document.querySelector(location.hash + " h2");
+      if (section) { section.setAttribute("tabindex", "-1"); section.focus(); }
+    }
+    root.dataset.ready = "1";
+  }
+  if (document.readyState === "complete") {
+    window.setTimeout(placeFocus, 0);
+  } else {
+    window.addEventListener("load", function () { window.setTimeout(placeFocus, 0); });
   }
 
   const copy = document.getElementById("copy-doc");
