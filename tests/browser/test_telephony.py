@@ -24,8 +24,9 @@ POOL = "SE2321000016-DEMO07"  # 1177 Sjukvårdsrådgivningen Stockholm (demo)
 
 def post_event(server: Any, **data: Any) -> dict[str, Any]:
     body = json.dumps(data).encode()
-    request = urllib.request.Request(server.url + "/api/v1/telephony/events", data=body, method="POST",
-                                     headers={"Content-Type": "application/json", **signing.signed_headers(body)})
+    headers = {"Content-Type": "application/json", **signing.signed_headers(body)}
+    request = urllib.request.Request(server.url + "/api/v1/telephony/events",  # noqa: S310 - our own server
+                                     data=body, method="POST", headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own local server
         return dict(json.loads(response.read()))
 
