@@ -117,7 +117,7 @@ def test_postgres_more_claimers_than_cases(w: World) -> None:
 # default's WAL file. So the thread tests run in a child pytest against a file database.
 
 def on_sqlite_file() -> bool:
-    return connection.vendor == "sqlite" and not connection.is_in_memory_db()
+    return connection.vendor == "sqlite" and not connection.is_in_memory_db()  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db(transaction=True)
