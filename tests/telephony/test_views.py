@@ -91,6 +91,7 @@ def test_training_and_scores(w: World, client: Client) -> None:
     assert client.get("/personal/telefon/ovning/resultat/").status_code == 403  # a nurse is not a manager
     manager = factories.staff(Role.UNIT_MANAGER, w.pool)
     other = Client()
+    other.cookies["vardlots_language"] = "en"
     factories.staff_client(other, manager)
     page = other.get("/personal/telefon/ovning/resultat/").content.decode()
     assert v.id in page and w.nurse_pool.get_full_name() in page

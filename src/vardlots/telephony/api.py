@@ -91,7 +91,7 @@ def callback_slots(request: HttpRequest, unit_hsa_id: str) -> list[CallbackSlotO
 
 
 @router.post("/callbacks", response={201: CallbackOut}, summary="Book a callback from the phone menu")
-def book_callback(request: HttpRequest, payload: CallbackIn) -> Status:
+def book_callback(request: HttpRequest, payload: CallbackIn) -> Status[CallbackOut]:
     from vardlots.accounts.models import Resident
 
     unit = actions._unit_by_hsa(payload.unit_hsa_id)
