@@ -17,12 +17,15 @@ from vardlots.accounts.actions import record_membership_change
 from vardlots.accounts.models import GuardianRelation, LoginAttempt, Membership, Resident, StaffUser
 from vardlots.accounts.permissions import can
 from vardlots.audit.actions import access_resident
-from vardlots.audit.admin_mixins import AuditedModelAdmin
+from vardlots.audit.admin_mixins import AuditedModelAdmin, RegionScopedAdmin, RegionScopedInline
 from vardlots.audit.models import Purpose
 
 
 def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-    """The admin has no log-in of its own: staff log in with password + TOTP (or SITHS)."""
+    """The admin has no log-in of its own: staff log in with password + TOTP (or SITHS). Someone
+    already logged in without back-office rights gets a clear 403, not the log-in form again."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
     target = request.GET.get("next") or reverse("admin:index")
     return HttpResponseRedirect(reverse("accounts:staff_login") + "?" + urlencode({"next": target}))
 
@@ -32,7 +35,7 @@ admin.site.site_header = "vardlots"
 admin.site.site_title = "vardlots"
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(RegionScopedInline):
     model = Membership
     extra = 0
     fields = ["unit", "role", "active", "created_at"]
@@ -42,7 +45,8 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(StaffUser)
-class StaffUserAdmin(AuditedModelAdmin):
+class StaffUserAdmin(RegionScopedAdmin):
+    region_path = "memberships__unit__region"
     list_display = ["hsa_id", "family_name", "given_name", "username", "title", "is_active", "totp_confirmed"]
     list_filter = ["is_active", "totp_confirmed", "memberships__role"]
     search_fields = ["hsa_id", "username", "given_name", "family_name", "email"]
@@ -65,7 +69,8 @@ class StaffUserAdmin(AuditedModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AuditedModelAdmin):
+class MembershipAdmin(RegionScopedAdmin):
+    region_path = "unit__region"
     list_display = ["staff", "unit", "role", "active", "created_at"]
     list_filter = ["role", "active", "unit__region"]
     search_fields = ["staff__hsa_id", "staff__family_name", "unit__name", "unit__hsa_id"]

@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from vardlots.audit.admin_mixins import admin_regions
 from vardlots.audit.models import AccessLogEntry
 
 
@@ -19,6 +21,13 @@ class AccessLogEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_select_related = ["resident"]
     readonly_fields = [f.name for f in AccessLogEntry._meta.fields]
     actions = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessLogEntry]:
+        """A region administrator reads the entries of their own region's units only."""
+        qs = super().get_queryset(request)
+        if getattr(request.user, "is_superuser", False):
+            return qs
+        return qs.filter(unit__region__in=admin_regions(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -36,3 +36,53 @@ class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         for obj in queryset:
             record_admin_change(request, obj, "delete")
         return super().log_deletions(request, queryset)
+
+
+def admin_regions(request: HttpRequest) -> QuerySet[Any]:
+    """The regions a member of staff administers: those where they are region administrator
+    (every region for a superuser)."""
+    from vardlots.accounts.models import Role
+    from vardlots.directory.models import Region
+
+    user: Any = request.user
+    if getattr(user, "is_superuser", False):
+        return Region.objects.all()
+    return Region.objects.filter(units__memberships__staff=user, units__memberships__role=Role.REGION_ADMIN,
+                                 units__memberships__active=True).distinct()
+
+
+class RegionScopedAdmin(AuditedModelAdmin):
+    """A region administrator sees and edits only their own region's rows, and can only choose
+    their own region's units and regions in forms. ``region_path`` is the lookup from the model
+    to its region (``"region"``, ``"unit__region"``, ...)."""
+
+    region_path = ""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if getattr(request.user, "is_superuser", False) or not self.region_path:
+            return qs
+        return qs.filter(**{f"{self.region_path}__in": admin_regions(request)}).distinct()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        return scope_choice_field(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field, request)
+
+
+def scope_choice_field(field: Any, db_field: Any, request: HttpRequest) -> Any:
+    """Limit a region or unit choice to the administrator's regions."""
+    from vardlots.directory.models import Region, Unit
+
+    if field is None or getattr(request.user, "is_superuser", False):
+        return field
+    if db_field.related_model is Region:
+        field.queryset = field.queryset.filter(pk__in=admin_regions(request))
+    elif db_field.related_model is Unit:
+        field.queryset = field.queryset.filter(region__in=admin_regions(request))
+    return field
+
+
+class RegionScopedInline(admin.TabularInline):  # type: ignore[type-arg]
+    """An inline whose unit/region choices are limited to the administrator's regions."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        return scope_choice_field(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field, request)

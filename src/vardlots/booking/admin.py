@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from vardlots.audit.admin_mixins import AuditedModelAdmin
+from vardlots.audit.admin_mixins import RegionScopedAdmin
 from vardlots.booking.models import Appointment, Schedule, ScheduleException, SlotTemplate
 
 
@@ -17,7 +17,8 @@ class ScheduleExceptionInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(AuditedModelAdmin):
+class ScheduleAdmin(RegionScopedAdmin):
+    region_path = "unit__region"
     list_display = ["name", "unit", "staff", "room", "resident_bookable", "active", "generated_until"]
     list_filter = ["resident_bookable", "active", "unit__region"]
     search_fields = ["name", "unit__name", "room"]
@@ -25,7 +26,8 @@ class ScheduleAdmin(AuditedModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(AuditedModelAdmin):
+class AppointmentAdmin(RegionScopedAdmin):
+    region_path = "slot__schedule__unit__region"
     """Read-only: appointments change only through the booking actions (capacity!)."""
 
     list_display = ["slot", "kind", "status", "created_at"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from vardlots.audit.admin_mixins import AuditedModelAdmin, record_admin_change
+from vardlots.audit.admin_mixins import AuditedModelAdmin, RegionScopedAdmin, admin_regions, record_admin_change
 from vardlots.directory.actions import RoutingTableInvalid, do_create_routing_draft, do_publish_routing_table
 from vardlots.directory.models import (
     CareOffering,
@@ -41,7 +41,8 @@ class RegionAdmin(AuditedModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedModelAdmin):
+class UnitAdmin(RegionScopedAdmin):
+    region_path = "region"
     list_display = ["name", "kind", "hsa_id", "region", "municipality", "phone", "active"]
     list_filter = ["region", "kind", "active"]
     search_fields = ["name", "hsa_id", "municipality", "city"]
@@ -74,15 +75,7 @@ UnitAdmin.inlines = [OpeningHoursInline, OpeningExceptionInline, CareOfferingInl
 
 
 # --- routing tables: versioned, validated, with a preview ---------------------------------------
-def _admin_regions(request: HttpRequest) -> QuerySet[Region]:
-    """Regions the member of staff administers (all for a superuser)."""
-    from vardlots.accounts.models import Role
-
-    user: Any = request.user
-    if getattr(user, "is_superuser", False):
-        return Region.objects.all()
-    return Region.objects.filter(units__memberships__staff=user, units__memberships__role=Role.REGION_ADMIN,
-                                 units__memberships__active=True).distinct()
+_admin_regions = admin_regions
 
 
 class RoutingRuleForm(forms.ModelForm):  # type: ignore[type-arg]

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IntakeConfig(AppConfig):
     name = "vardlots.intake"
     label = "intake"
-    verbose_name = "Intake (triage sessions)"
+    verbose_name = _("Assessments")
