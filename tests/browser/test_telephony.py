@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import urllib.request
 import uuid
 from typing import Any
@@ -186,7 +187,7 @@ def test_keyboard_shortcuts_answer_yes_no_and_dont_know(browser: Any, server: An
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert_accessible(page)
-    assert "of 100" in page.locator("main").inner_text()
+    assert re.search(r"\d+ (of|av) 100", page.locator("main").inner_text())
     context.close()
 
 
