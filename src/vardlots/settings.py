@@ -236,7 +236,7 @@ DIGITAL_CHAT_HOURS = os.environ.get("VARDLOTS_CHAT_HOURS", "08:00-21:00")
 TELEPHONY_SHARED_SECRET = os.environ.get("TELEPHONY_SHARED_SECRET", "")
 if PRODUCTION and len(TELEPHONY_SHARED_SECRET) < 32:
     raise RuntimeError("Production needs TELEPHONY_SHARED_SECRET of at least 32 characters.")
-TELEPHONY_SHARED_SECRET = TELEPHONY_SHARED_SECRET or "vardlots-demo-telephony-secret"  # noqa: S105 - demo only
+TELEPHONY_SHARED_SECRET = TELEPHONY_SHARED_SECRET or "vardlots-demo-telephony-secret"  # demo only
 
 # --- clinical content ----------------------------------------------------------------------
 CONTENT_DIR = Path(os.environ.get("VARDLOTS_CONTENT_DIR", REPO_DIR / "content"))
