@@ -21,7 +21,6 @@ import django  # noqa: E402
 django.setup()
 
 from playwright.sync_api import sync_playwright  # noqa: E402
-
 from tests.browser.conftest import CHROMIUM_ARGS, start_server  # noqa: E402
 from tests.browser.test_staff_workspace import (  # noqa: E402
     ANDERS,
