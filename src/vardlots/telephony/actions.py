@@ -597,7 +597,8 @@ def do_finish_call(staff: StaffUser, call: Call, outcome: str, *, note: str = ""
     now = now or timezone.now()
     note = note.strip()[:2000]
     with transaction.atomic():
-        call = Call.objects.select_for_update(of=("self",)).select_related("triage_session", "resident", "unit").get(pk=call.pk)
+        call = (Call.objects.select_for_update(of=("self",)).select_related("triage_session", "resident", "unit")
+                .get(pk=call.pk))
         check_open(call)
         detail: dict[str, Any] = {"note": note}
         if outcome == CallOutcome.SELF_CARE:
