@@ -44,6 +44,7 @@ def test_chat_with_a_nurse_makes_one_case_with_the_same_result(client: Client, p
     assert case.triage_session == session
     assert case.computed_urgency == session.urgency
     assert case.resident == session.resident
+    assert case.contact_reason == "Utslag"  # the protocol's title in the resident's language
     # Pressing the button again (double click, back button) gives the same case.
     again = client.post(f"/sok-vard/{session.pk}/kontakt")
     assert again["Location"] == response["Location"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Region(models.Model):
@@ -73,13 +74,13 @@ class Channel(models.TextChoices):
 
 
 class Day(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+    MONDAY = 0, pgettext_lazy("weekday heading", "Monday")
+    TUESDAY = 1, pgettext_lazy("weekday heading", "Tuesday")
+    WEDNESDAY = 2, pgettext_lazy("weekday heading", "Wednesday")
+    THURSDAY = 3, pgettext_lazy("weekday heading", "Thursday")
+    FRIDAY = 4, pgettext_lazy("weekday heading", "Friday")
+    SATURDAY = 5, pgettext_lazy("weekday heading", "Saturday")
+    SUNDAY = 6, pgettext_lazy("weekday heading", "Sunday")
     HOLIDAY = 7, _("Public holidays and holiday eves")
 
 

@@ -382,8 +382,11 @@ def contact(request: HttpRequest, session_id: UUID) -> HttpResponse:
 
     session = _own_session(request, session_id)
     subject, guardian = _people(request)
+    content = get_content()
+    reason = ", ".join(_t(content.protocols[p].title) for p in session.protocol_ids if p in content.protocols)
     try:
-        case = do_create_case_from_triage(session, resident=subject, acting_guardian=guardian)
+        case = do_create_case_from_triage(session, resident=subject, acting_guardian=guardian,
+                                          contact_reason=reason)
     except CaseError as err:
         messages.error(request, str(err))
         return redirect("intake:outcome", session_id=session.pk)
