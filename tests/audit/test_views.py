@@ -100,3 +100,22 @@ def test_log_needs_login(client: Client) -> None:
 def test_staff_session_cannot_see_resident_log(client: Client) -> None:
     staff_client(client, personas.nurse())
     assert client.get("/logg/")["Location"].startswith("/konto/logga-in")
+
+
+def test_repeated_reads_by_one_person_on_one_case_are_one_row() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vardlots.audit.models import AccessLogEntry
+    from vardlots.audit.views import group_reads
+
+    now = timezone.now()
+
+    def entry(minutes: int, staff: str = "Nina", case: int | None = 1) -> AccessLogEntry:
+        return AccessLogEntry(at=now - dt.timedelta(minutes=minutes), staff_name=staff, role="nurse",
+                              unit_name="VC", purpose="care", case_id=case)
+
+    newest_first = [entry(0), entry(2), entry(5), entry(30), entry(31, staff="Dan"), entry(32, case=2)]
+    groups = group_reads(newest_first)
+    assert [len(g) for g in groups] == [3, 1, 1, 1]
