@@ -11,6 +11,8 @@ help:
 	@echo "make test  - set up .venv with test tools and run every check and test"
 
 $(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "vardlots needs Python 3.11 or newer")'
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "Python's venv module is missing: on Debian/Ubuntu run 'sudo apt-get install python3-venv', then try again."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(VENV)/bin/python requirements/lock.txt pyproject.toml
