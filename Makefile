@@ -31,7 +31,7 @@ run: install messages
 	$(VENV)/bin/vardlots serve
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench docs scripts
 
 typecheck: install
 	$(VENV)/bin/mypy src/vardlots

@@ -39,7 +39,7 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-b
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 360, "height": 740}
-STAFF_PASSWORD = "vardlots-demo-2026"  # the demo staff password printed by `vardlots serve`
+STAFF_PASSWORD = "vardlots-demo-2026"  # noqa: S105 - the demo password `vardlots serve` prints
 
 
 def demo_totp_secret(username: str) -> str:
@@ -185,7 +185,8 @@ def sample_photo() -> bytes:
 
 def resident_pictures(browser: Any, url: str, shots: Shots) -> None:
     def context(viewport: dict[str, int], **extra: Any) -> Any:
-        ctx = browser.new_context(base_url=url, locale="sv-SE", timezone_id="Europe/Stockholm", viewport=viewport, **extra)
+        ctx = browser.new_context(base_url=url, locale="sv-SE", timezone_id="Europe/Stockholm", viewport=viewport,
+                                  **extra)
         ctx.set_default_timeout(20000)
         return ctx
 
