@@ -125,3 +125,24 @@ def test_the_outcome_page_shows_where_to_get_care_with_an_explanation(client: Cl
     page = client.get(f"/sok-vard/{session.pk}/resultat").content.decode()
     assert 'id="units-title"' in page
     assert "<details><summary>" in page  # why these suggestions
+
+
+def test_the_case_page_shows_the_assessment_advice_and_photos(client: Client, pool: Unit, tmp_path: object,
+                                                              settings: object) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.intake import hostile
+
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+    session = completed_session(client)
+    session.resident.listed_unit = listed_health_centre()
+    session.resident.save()
+    client.post(f"/sok-vard/{session.pk}/bilder",
+                {"photo": SimpleUploadedFile("a.jpg", hostile.jpeg(), content_type="image/jpeg")})
+    case_url = client.post(f"/sok-vard/{session.pk}/kontakt")["Location"]
+    page = client.get(case_url).content.decode()
+    assert 'id="assessment-title"' in page
+    assert session.result["safety_net"]["sv"] in page
+    photo = session.photos.get()
+    assert f"/sok-vard/{session.pk}/bilder/{photo.pk}/liten" in page
+    assert client.get(f"/sok-vard/{session.pk}/bilder/{photo.pk}/liten").status_code == 200

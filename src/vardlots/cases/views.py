@@ -58,9 +58,28 @@ def resident_case(request: HttpRequest, case_id: int) -> HttpResponse:
     case = actions.access_resident_case(person, case_id)
     return render(request, "cases/resident_case.html", {
         "case": case, "current_resident": person, "status": actions.resident_status(case),
+        "assessment": _assessment_for_resident(case),
         "messages_list": chat.messages_after(case), "client_id": uuid.uuid4().hex,
         "last_event_id": case.events.order_by("-pk").values_list("pk", flat=True).first() or 0,
     })
+
+
+def _assessment_for_resident(case: Case) -> dict[str, Any] | None:
+    """The advice and photos of the assessment the case was made from, in the page's language."""
+    session = case.triage_session
+    if session is None or not session.result:
+        return None
+    lang = "en" if (get_language() or "sv").startswith("en") else "sv"
+    result = session.result
+
+    def text(key: str) -> str:
+        return str((result.get(key) or {}).get(lang, ""))
+
+    return {
+        "session": session, "urgency_label": result["urgency_label"][lang], "explanation": text("explanation"),
+        "advice": text("advice"), "self_care": text("self_care"), "safety_net": text("safety_net"),
+        "photos": list(session.photos.filter(deleted_at__isnull=True)),
+    }
 
 
 @resident_session.resident_required
