@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, get_type_hints
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from vardlots.cases.models import Case, CaseEvent
 
@@ -127,6 +128,27 @@ EVENT_TYPES: dict[str, EventType] = {
     "document_added": EventType(DocumentAdded, True),
     "reassigned": EventType(Reassigned, False),
     "handed_over": EventType(HandedOver, False),
+}
+
+
+# What each event is called in the case history staff read.
+EVENT_LABELS: dict[str, Any] = {
+    "case_created": gettext_lazy("Case created"),
+    "claimed": gettext_lazy("Taken"),
+    "released": gettext_lazy("Released to the queue"),
+    "returned_to_queue": gettext_lazy("Returned to the queue"),
+    "transferred": gettext_lazy("Transferred"),
+    "escalated": gettext_lazy("Escalated to a doctor"),
+    "urgency_overridden": gettext_lazy("Urgency changed"),
+    "closed": gettext_lazy("Closed"),
+    "reopened": gettext_lazy("Reopened"),
+    "message": gettext_lazy("Message"),
+    "messages_delivered": gettext_lazy("Messages delivered"),
+    "messages_read": gettext_lazy("Messages read"),
+    "note_added": gettext_lazy("Internal note"),
+    "document_added": gettext_lazy("Document attached"),
+    "reassigned": gettext_lazy("Reassigned"),
+    "handed_over": gettext_lazy("Handed over to 1177"),
 }
 
 

@@ -25,9 +25,12 @@ from vardlots.accounts.models import StaffUser
 from vardlots.audit.actions import shows_resident_data
 from vardlots.cases import actions
 from vardlots.cases.actions import CaseError
+from vardlots.cases.events import EVENT_LABELS
 from vardlots.cases.models import Case, CaseDocument, CaseStatus, Outcome, Queue, Urgency
 from vardlots.chat import actions as chat
 from vardlots.chat import phrases
+from vardlots.intake.care import CARE_NEED_PLAIN
+from vardlots.intake.summary import answer_rows
 
 
 def _staff(request: HttpRequest) -> StaffUser:
@@ -155,7 +158,11 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "cases/staff_case.html", {
         "case": case, "is_owner": is_owner, "can_handle": actions.can_handle_queue(staff, case.queue),
         "messages_list": chat.messages_after(case), "client_id": uuid.uuid4().hex,
-        "history": case.events.select_related("actor_staff").order_by("pk"),
+        "history": [{"event": e, "label": EVENT_LABELS.get(e.kind, e.kind)}
+                    for e in case.events.select_related("actor_staff").order_by("pk")
+                    if e.kind not in {"messages_delivered", "messages_read"}],
+        "answer_rows": answer_rows(case.triage_session) if case.triage_session else [],
+        "care_need_label": CARE_NEED_PLAIN.get(case.care_need, case.care_need),
         "outcomes": Outcome.choices, "urgencies": Urgency.choices, "transfer_queues": transfer_queues,
         "last_event_id": case.events.order_by("-pk").values_list("pk", flat=True).first() or 0,
         "triage": case.triage_session, "templates": templates, "draft": chosen["text"] if chosen else "",

@@ -17,9 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vardlots.accounts.models import Resident
@@ -34,8 +33,9 @@ from vardlots.intake.care import (
 )
 from vardlots.intake.content import get_content, get_search
 from vardlots.intake.models import AssessmentPhoto, TriageSession
+from vardlots.intake.summary import answer_label, answer_rows, finding_label
 from vardlots.triage.engine import QuestionStep
-from vardlots.triage.model import DAYS_PER_YEAR, Question, QuestionType, Sex, Text
+from vardlots.triage.model import DAYS_PER_YEAR, QuestionType, Sex, Text
 
 DURATION_UNITS = [("min", 1 / 60), ("h", 1.0), ("d", 24.0), ("w", 168.0)]
 
@@ -114,7 +114,7 @@ def _question_context(session: TriageSession, step: QuestionStep, error: str = "
                       previous: dict[str, Any] | None = None) -> dict[str, Any]:
     q = step.question
     answered = [
-        {"index": i, "label": _finding_label(finding), "value": _answer_label(session, finding, value)}
+        {"index": i, "label": finding_label(finding), "value": answer_label(session, finding, value)}
         for i, (finding, value) in enumerate(session.answers)
     ]
     return {
@@ -127,56 +127,6 @@ def _question_context(session: TriageSession, step: QuestionStep, error: str = "
         "duration_units": [u for u, _h in DURATION_UNITS],
         "is_yes_no": q.type is QuestionType.YES_NO,
     }
-
-
-def _question_of(session: TriageSession, finding: str) -> Question | None:
-    """The question this session asked about ``finding`` (protocol's own, the screen's, shared)."""
-    content = get_content()
-    for pid in session.protocol_ids:
-        protocol = content.protocols.get(pid)
-        if protocol is not None and finding in protocol.questions:
-            return protocol.questions[finding]
-    if content.screen is not None and finding in content.screen.questions:
-        return content.screen.questions[finding]
-    return content.shared_questions.get(finding)
-
-
-def _finding_label(finding: str) -> str:
-    f = get_content().findings.get(finding)
-    return _t(f.label) if f is not None else finding
-
-
-def _answer_label(session: TriageSession, finding: str, value: Any) -> str:
-    if value == "unknown":
-        return _("Don't know")
-    if value == "yes":
-        return _("Yes")
-    if value == "no":
-        return _("No")
-    question = _question_of(session, finding)
-    if question is not None and question.options:
-        labels = {o.id: _t(o.label) for o in question.options}
-        if isinstance(value, list):
-            return ", ".join(labels.get(str(v), str(v)) for v in value) or _("None of these")
-        return labels.get(value, str(value))
-    if question is not None and question.type is QuestionType.DURATION and isinstance(value, int | float):
-        return _format_hours(float(value))
-    if question is not None and question.unit:
-        return f"{value} {question.unit}"
-    return str(value)
-
-
-def _format_hours(hours: float) -> str:
-    if hours >= 168 and hours % 168 == 0:
-        n = int(hours // 168)
-        return ngettext("%(n)s week", "%(n)s weeks", n) % {"n": n}
-    if hours >= 24 and hours % 24 == 0:
-        n = int(hours // 24)
-        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
-    if hours >= 1:
-        return ngettext("%(n)s hour", "%(n)s hours", 1 if hours == 1 else 2) % {"n": f"{hours:g}"}
-    minutes = hours * 60
-    return ngettext("%(n)s minute", "%(n)s minutes", 1 if minutes == 1 else 2) % {"n": f"{minutes:g}"}
 
 
 def _raw_answer(request: HttpRequest, qtype: QuestionType) -> Any:
@@ -275,7 +225,7 @@ def outcome(request: HttpRequest, session_id: UUID) -> HttpResponse:
         "self_care": (result.get("self_care") or {}).get(lang, ""),
         "routing": _routing(result, age_years, listed),
         "self_care_only": result["urgency"] == "P5",
-        "answers": [{"label": _finding_label(f), "value": _answer_label(session, f, v)} for f, v in session.answers],
+        "answers": answer_rows(session),
         "photos": list(session.photos.filter(deleted_at__isnull=True)),
         "can_attach": not session.cases.exists() and result["urgency"] != "EMERGENCY_112",
         "max_photos": actions.MAX_PHOTOS_PER_ASSESSMENT,
@@ -395,12 +345,12 @@ def contact(request: HttpRequest, session_id: UUID) -> HttpResponse:
 
 ADMIN_FORMS_KEY = "vardlots_admin_forms"
 ADMIN_TOPICS = [
-    ("invoice", _lazy("Invoice")),
-    ("patient_fee", _lazy("Patient fees")),
-    ("high_cost_card", _lazy("High-cost card")),
-    ("opening_hours", _lazy("Opening hours")),
-    ("certificate", _lazy("Certificate")),
-    ("other", _lazy("Other question")),
+    ("invoice", gettext_lazy("Invoice")),
+    ("patient_fee", gettext_lazy("Patient fees")),
+    ("high_cost_card", gettext_lazy("High-cost card")),
+    ("opening_hours", gettext_lazy("Opening hours")),
+    ("certificate", gettext_lazy("Certificate")),
+    ("other", gettext_lazy("Other question")),
 ]
 
 
