@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +15,7 @@ from django.utils import timezone, translation
 
 from tests import factories
 from tests.directory.helpers import t
+from tests.sqlite_file import run_on_sqlite_file, skip_unless_sqlite_file
 from vardlots.booking import actions
 from vardlots.booking.ics import appointment_ics
 from vardlots.booking.models import Appointment, AppointmentKind, AppointmentStatus, Schedule, Slot, SlotTemplate
@@ -267,8 +265,7 @@ def test_100_concurrent_bookings_on_postgresql_give_exactly_the_capacity() -> No
 # like the embedded default (the same approach as tests/cases/test_concurrency.py).
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_threads_book_exactly_the_capacity() -> None:
-    if connection.vendor != "sqlite" or connection.is_in_memory_db():
-        pytest.skip("runs inside test_sqlite_concurrent_booking_in_file_database")
+    skip_unless_sqlite_file("test_sqlite_concurrent_booking_in_file_database")
     slot = future_slot(schedule(capacity=3))
     residents = [factories.resident().pk for _ in range(30)]
     outcomes = _hammer(slot.pk, residents)
@@ -279,11 +276,4 @@ def test_sqlite_threads_book_exactly_the_capacity() -> None:
 
 @pytest.mark.slow
 def test_sqlite_concurrent_booking_in_file_database(tmp_path: Path) -> None:
-    if os.environ.get("DATABASE_URL"):
-        pytest.skip("the SQLite variant of the concurrency test")
-    env = {**os.environ, "VARDLOTS_SQLITE_TEST_PATH": str(tmp_path / "booking.sqlite3")}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-W", "error", "-q", __file__, "-k", "test_sqlite_threads"],
-        cwd=Path(__file__).resolve().parents[2], env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed" in result.stdout, result.stdout
+    run_on_sqlite_file(__file__, "test_sqlite_threads", tmp_path, expect_passed=1)

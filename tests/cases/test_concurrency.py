@@ -6,9 +6,6 @@ conditional update; on SQLite an IMMEDIATE transaction plus the same conditional
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +16,7 @@ from django.db import connection, connections
 
 from tests import factories
 from tests.cases.helpers import World, care_case
+from tests.sqlite_file import run_on_sqlite_file, skip_unless_sqlite_file
 from vardlots.accounts.models import StaffUser
 from vardlots.cases import actions
 from vardlots.cases.actions import CaseError
@@ -116,34 +114,21 @@ def test_postgres_more_claimers_than_cases(w: World) -> None:
 # writers fail at once ("database table is locked") instead of waiting, unlike the embedded
 # default's WAL file. So the thread tests run in a child pytest against a file database.
 
-def on_sqlite_file() -> bool:
-    return connection.vendor == "sqlite" and not connection.is_in_memory_db()  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_threads_claim_one_case_one_owner(w: World) -> None:
-    if not on_sqlite_file():
-        pytest.skip("runs inside test_sqlite_claims_in_file_database")
+    skip_unless_sqlite_file("test_sqlite_claims_in_file_database")
     claim_same_case(w, 20)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_threads_claim_next_distinct(w: World) -> None:
-    if not on_sqlite_file():
-        pytest.skip("runs inside test_sqlite_claims_in_file_database")
+    skip_unless_sqlite_file("test_sqlite_claims_in_file_database")
     claim_next_distinct(w, 10, 6)
 
 
 @pytest.mark.slow
 def test_sqlite_claims_in_file_database(tmp_path: Path) -> None:
     """Run the two SQLite thread tests above against a WAL file database, like the embedded default."""
-    if os.environ.get("DATABASE_URL"):
-        pytest.skip("the SQLite variant of the claim tests")
-    env = {**os.environ, "VARDLOTS_SQLITE_TEST_PATH": str(tmp_path / "claims.sqlite3")}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-W", "error", "-q", "-p", "no:randomly", __file__,
-         "-k", "test_sqlite_threads"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout, result.stdout
+    run_on_sqlite_file(__file__, "test_sqlite_threads", tmp_path, expect_passed=2)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from django.utils import timezone
 from tests import factories
 from tests.cases.helpers import World
 from tests.cases.test_concurrency import run_together
+from tests.sqlite_file import run_on_sqlite_file, skip_unless_sqlite_file
 from vardlots.telephony import actions, signing
 from vardlots.telephony.actions import TelephonyError
 from vardlots.telephony.models import Callback, CallbackSlot, CallbackStatus
@@ -150,27 +148,15 @@ def test_postgres_50_callers_book_3_places(w: World) -> None:
     many_book_one_slot(w, 50, 3)
 
 
-def on_sqlite_file() -> bool:
-    return connection.vendor == "sqlite" and not connection.is_in_memory_db()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_threads_book_callbacks(w: World) -> None:
-    if not on_sqlite_file():
-        pytest.skip("runs inside test_sqlite_callback_capacity_in_file_database")
+    skip_unless_sqlite_file("test_sqlite_callback_capacity_in_file_database")
     many_book_one_slot(w, 20, 3)
 
 
 @pytest.mark.slow
 def test_sqlite_callback_capacity_in_file_database(tmp_path: Path) -> None:
     """Run the SQLite thread test against a WAL file database, like the embedded default."""
-    if os.environ.get("DATABASE_URL"):
-        pytest.skip("the SQLite variant of the capacity test")
-    env = {**os.environ, "VARDLOTS_SQLITE_TEST_PATH": str(tmp_path / "callbacks.sqlite3")}
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-W", "error", "-q", "-p", "no:randomly", __file__,
-         "-k", "test_sqlite_threads"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed" in result.stdout, result.stdout
+    run_on_sqlite_file(__file__, "test_sqlite_threads", tmp_path, expect_passed=1)
