@@ -41,6 +41,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").sp
 
 INSTALLED_APPS = [
     "daphne",
+    "vardlots.core",  # before the admin, so its admin/base_site.html wins
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,7 +50,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "ninja",
-    "vardlots.core",
     "vardlots.accounts",
     "vardlots.audit",
     "vardlots.directory",

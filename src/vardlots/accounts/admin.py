@@ -86,7 +86,7 @@ class MembershipAdmin(RegionScopedAdmin):
         record_membership_change(obj, action, acting=request.user, request=request)  # type: ignore[arg-type]
 
 
-class GuardianInline(admin.TabularInline):  # type: ignore[type-arg]
+class GuardianInline(admin.StackedInline):  # type: ignore[type-arg]
     model = GuardianRelation
     fk_name = "child"
     extra = 0

@@ -81,7 +81,7 @@ def scope_choice_field(field: Any, db_field: Any, request: HttpRequest) -> Any:
     return field
 
 
-class RegionScopedInline(admin.TabularInline):  # type: ignore[type-arg]
+class RegionScopedInline(admin.StackedInline):  # type: ignore[type-arg]
     """An inline whose unit/region choices are limited to the administrator's regions."""
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:

@@ -6,12 +6,12 @@ from vardlots.audit.admin_mixins import RegionScopedAdmin
 from vardlots.booking.models import Appointment, Schedule, ScheduleException, SlotTemplate
 
 
-class SlotTemplateInline(admin.TabularInline):  # type: ignore[type-arg]
+class SlotTemplateInline(admin.StackedInline):  # type: ignore[type-arg]
     model = SlotTemplate
     extra = 0
 
 
-class ScheduleExceptionInline(admin.TabularInline):  # type: ignore[type-arg]
+class ScheduleExceptionInline(admin.StackedInline):  # type: ignore[type-arg]
     model = ScheduleException
     extra = 0
 

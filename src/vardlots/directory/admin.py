@@ -51,22 +51,22 @@ class UnitAdmin(RegionScopedAdmin):
 
 
 # --- hours, care offered, e-services (inlines on the unit) ------------------------------------
-class OpeningHoursInline(admin.TabularInline):  # type: ignore[type-arg]
+class OpeningHoursInline(admin.StackedInline):  # type: ignore[type-arg]
     model = OpeningHours
     extra = 0
 
 
-class OpeningExceptionInline(admin.TabularInline):  # type: ignore[type-arg]
+class OpeningExceptionInline(admin.StackedInline):  # type: ignore[type-arg]
     model = OpeningException
     extra = 0
 
 
-class CareOfferingInline(admin.TabularInline):  # type: ignore[type-arg]
+class CareOfferingInline(admin.StackedInline):  # type: ignore[type-arg]
     model = CareOffering
     extra = 0
 
 
-class EServiceInline(admin.TabularInline):  # type: ignore[type-arg]
+class EServiceInline(admin.StackedInline):  # type: ignore[type-arg]
     model = EService
     extra = 0
 
@@ -96,7 +96,7 @@ class RoutingRuleForm(forms.ModelForm):  # type: ignore[type-arg]
         return ", ".join(forms_)
 
 
-class RoutingRuleInline(admin.TabularInline):  # type: ignore[type-arg]
+class RoutingRuleInline(admin.StackedInline):  # type: ignore[type-arg]
     model = RoutingRule
     form = RoutingRuleForm
     extra = 0
