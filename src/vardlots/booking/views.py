@@ -142,6 +142,12 @@ def staff_book(request: HttpRequest) -> HttpResponse:
             resident = None
         if resident is None:
             messages.error(request, _("No resident with that personal identity number."))
+    elif case_id.isdigit():
+        # From a case: the case's resident, after the case access check (which writes the access log).
+        from vardlots.cases.actions import access_case
+
+        resident = access_case(staff, int(case_id), request=request, what="booking").resident  # type: ignore[arg-type]
+        number = resident.formatted_personal_number
     if request.method == "POST" and resident is not None:
         slot = get_object_or_404(Slot.objects.select_related("schedule__unit"), pk=request.POST.get("slot"),
                                  schedule__unit=unit)

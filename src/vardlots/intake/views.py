@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from vardlots.accounts.models import Resident
 from vardlots.accounts.session import acting_for, current_resident, resident_required
+from vardlots.booking.models import Schedule
 from vardlots.directory.routing import route
 from vardlots.intake import actions
 from vardlots.intake.care import (
@@ -241,9 +242,15 @@ def _routing(result: dict[str, Any], age_years: int, listed: Any) -> dict[str, A
     if result["urgency"] == "EMERGENCY_112":
         return None
     routed = route(result["urgency"], result["care_need"], age_years, timezone.now(), resident_listed_unit=listed)
+    # Residents book themselves only where the unit allows it and the urgency permits it (P3–P5).
+    bookable = set()
+    if result["urgency"] in {"P3", "P4", "P5"}:
+        unit_ids = [u.unit.pk for option in routed.options for u in option.units]
+        bookable = set(Schedule.objects.filter(unit_id__in=unit_ids, active=True, resident_bookable=True)
+                       .values_list("unit_id", flat=True))
     options = [
         {"label": option.label, "units": [
-            {"unit": u.unit, "listed": u.listed, "open_now": u.open_now,
+            {"unit": u.unit, "listed": u.listed, "open_now": u.open_now, "bookable": u.unit.pk in bookable,
              "opens": timezone.localtime(u.opens_at) if u.opens_at else None,
              "closes": timezone.localtime(u.closes_at) if u.closes_at else None}
             for u in option.units]}
