@@ -79,7 +79,7 @@ def start_server(tmp: Path, extra_env: dict[str, str] | None = None) -> Server:
     # chat hours themselves are tested under a controlled clock in tests/intake/test_contact.py.
     env.update({"VARDLOTS_VAR_DIR": str(tmp), "VARDLOTS_ENV": "test", "PYTHONUNBUFFERED": "1",
                 "VARDLOTS_CHAT_HOURS": "00:00-23:59:59"})
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    if os.environ.get("DATABASE_URL", "").startswith("postgres") and "DATABASE_URL" not in (extra_env or {}):
         env["DATABASE_URL"] = _fresh_postgres_database(os.environ["DATABASE_URL"], f"vardlots_e2e_{port}")
     env.update(extra_env or {})
     log = tmp / "server.log"

@@ -79,7 +79,7 @@ def _assessment_for_resident(case: Case) -> dict[str, Any] | None:
         return str((result.get(key) or {}).get(lang, ""))
 
     return {
-        "session": session, "urgency_label": result["urgency_label"][lang], "explanation": text("explanation"),
+        "session": session, "urgency_label": text("urgency_label"), "explanation": text("explanation"),
         "advice": text("advice"), "self_care": text("self_care"), "safety_net": text("safety_net"),
         "photos": list(session.photos.filter(deleted_at__isnull=True)),
     }
