@@ -13,14 +13,17 @@ import os
 import pytest
 
 IN_CI = os.environ.get("VARDLOTS_CI") == "1"
+# What this CI pass must exercise: the browser always; PostgreSQL and Redis in the pass that sets them.
+_REQUIRE = os.environ.get("VARDLOTS_CI_REQUIRE", "browser,gettext")
+CI_REQUIRED = {part for part in _REQUIRE.split(",") if part} if IN_CI else set()
 CHROMIUM = os.environ.get("VARDLOTS_CHROMIUM", "/usr/bin/chromium")
 
 
-def require(condition: bool, reason: str) -> None:
-    """Skip (or, in CI, fail) when a real part the test needs is missing."""
+def require(condition: bool, reason: str, part: str = "browser") -> None:
+    """Skip when a real part the test needs is missing; fail instead when this CI pass requires it."""
     if condition:
         return
-    if IN_CI:
+    if part in CI_REQUIRED:
         pytest.fail(f"CI requires this test to run, but: {reason}")
     pytest.skip(reason)
 
@@ -28,12 +31,12 @@ def require(condition: bool, reason: str) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres"):
         require(os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                "needs PostgreSQL: set DATABASE_URL=postgresql://...")
+                "needs PostgreSQL: set DATABASE_URL=postgresql://...", "postgres")
     if item.get_closest_marker("redis"):
-        require(bool(os.environ.get("REDIS_URL")), "needs Redis: set REDIS_URL=redis://...")
+        require(bool(os.environ.get("REDIS_URL")), "needs Redis: set REDIS_URL=redis://...", "redis")
     if item.get_closest_marker("browser"):
         require(os.path.exists(CHROMIUM) and os.environ.get("VARDLOTS_BROWSER_TESTS", "1") != "0",
-                f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+                f"needs Chromium at {CHROMIUM} (apt-get install chromium)", "browser")
 
 
 _ran: dict[str, int] = {"browser": 0, "postgres": 0, "redis": 0}
@@ -49,12 +52,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not IN_CI:
         return
-    expected = {"browser"}
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        expected.add("postgres")
-    if os.environ.get("REDIS_URL"):
-        expected.add("redis")
-    missing = sorted(k for k in expected if _ran[k] == 0 and session.testscollected > 50)
+    missing = sorted(k for k in CI_REQUIRED & set(_ran) if _ran[k] == 0 and session.testscollected > 50)
     if missing and exitstatus == 0:
         session.exitstatus = 1
         print(f"\nCI: no {', '.join(missing)} test ran; CI must exercise them.")

@@ -51,7 +51,8 @@ def _show(keys: set[tuple[str | None, Any]]) -> str:
 def test_catalogues_are_up_to_date_with_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     missing_tools = [tool for tool in GETTEXT_TOOLS if shutil.which(tool) is None]
     require(not missing_tools,
-            f"needs GNU gettext to extract messages ({', '.join(missing_tools)} not found; apt-get install gettext)")
+            f"needs GNU gettext to extract messages ({', '.join(missing_tools)} not found; apt-get install gettext)",
+            "gettext")
 
     # The exact commands `python -m vardlots.core.i18n extract` runs, without running them here.
     calls: list[tuple[list[str], dict[str, Any]]] = []
