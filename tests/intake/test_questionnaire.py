@@ -196,3 +196,18 @@ def test_number_answers_out_of_range_or_not_numbers_are_refused(client: Client, 
     pytest.fail("the infant fever protocol never asked for a temperature")
 
 
+
+
+def test_the_json_api_cannot_reach_a_residents_web_assessment(client: Client) -> None:
+    person = personas.resident()
+    resident_client(client, person)
+    url = begin(client, "sore_throat")
+    client.post(url, current_form(client, url))
+    session = TriageSession.objects.get(resident=person)
+    anonymous = Client()
+    base = f"/api/v1/triage/sessions/{session.pk}"
+    assert anonymous.get(base).status_code == 404
+    assert anonymous.post(base + "/back", "{}", content_type="application/json").status_code == 404
+    assert anonymous.post(base + "/answers", '{"finding": "x", "value": "no"}',
+                          content_type="application/json").status_code == 404
+    assert len(TriageSession.objects.get(pk=session.pk).answers) == 1

@@ -205,6 +205,21 @@ def test_chat_referral_makes_a_case(w: World) -> None:
     assert case.resident == w.resident and case.queue.unit == w.pool
 
 
+def test_a_raised_urgency_travels_with_the_chat_case(w: World) -> None:
+    call = identified_call(w)
+    actions.do_add_reason(w.nurse_pool, call, "sore_throat")
+    call = answer_all(w.nurse_pool, call)
+    computed = call.computed_urgency
+    call = actions.do_override(w.nurse_pool, call, urgency="P1", care_need="emergency_department",
+                               reason_code="clinical_judgement", note="Drools, muffled voice")
+    call = actions.do_finish_call(w.nurse_pool, call, CallOutcome.DIGITAL_CHAT)
+    case = Case.objects.get(pk=call.outcome_detail["case_id"])
+    assert case.computed_urgency == computed  # the computed result is kept
+    assert case.override_urgency == "P1"  # and the nurse's decision ranks the case
+    assert case.effective_urgency == "P1"
+    assert "Drools, muffled voice" in case.override_reason
+
+
 def test_emergency_forwards_to_the_ambulance_desk_with_a_handover(w: World) -> None:
     call = identified_call(w)
     actions.do_add_reason(w.nurse_pool, call, "chest_pain")

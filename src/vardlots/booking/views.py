@@ -22,6 +22,7 @@ from vardlots.accounts.session import current_resident, resident_required, subje
 from vardlots.booking import actions
 from vardlots.booking.ics import appointment_ics
 from vardlots.booking.models import Appointment, AppointmentStatus, Schedule, Slot
+from vardlots.core.http import id_or_404
 from vardlots.directory.models import Unit
 
 
@@ -149,7 +150,7 @@ def staff_book(request: HttpRequest) -> HttpResponse:
         resident = access_case(staff, int(case_id), request=request, what="booking").resident  # type: ignore[arg-type]
         number = resident.formatted_personal_number
     if request.method == "POST" and resident is not None:
-        slot = get_object_or_404(Slot.objects.select_related("schedule__unit"), pk=request.POST.get("slot"),
+        slot = get_object_or_404(Slot.objects.select_related("schedule__unit"), pk=id_or_404(request.POST.get("slot")),
                                  schedule__unit=unit)
         try:
             actions.check_staff_book(staff, slot)  # type: ignore[arg-type]

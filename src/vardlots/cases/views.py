@@ -29,6 +29,7 @@ from vardlots.cases.events import EVENT_LABELS
 from vardlots.cases.models import Case, CaseDocument, CaseStatus, Outcome, Queue, Urgency
 from vardlots.chat import actions as chat
 from vardlots.chat import phrases
+from vardlots.core.http import id_or_404
 from vardlots.intake.care import CARE_NEED_PLAIN
 from vardlots.intake.summary import answer_rows
 
@@ -185,7 +186,7 @@ def staff_case_action(request: HttpRequest, case_id: int, action: str) -> HttpRe
         elif action == "release":
             actions.do_release(staff, case, note=data.get("note", ""))
         elif action == "transfer":
-            queue = get_object_or_404(Queue, pk=data.get("queue") or 0)
+            queue = get_object_or_404(Queue, pk=id_or_404(data.get("queue")))
             actions.do_transfer(staff, case, queue, data.get("note", ""))
         elif action == "escalate":
             actions.do_escalate_to_doctor(staff, case, note=data.get("note", ""))
@@ -196,7 +197,7 @@ def staff_case_action(request: HttpRequest, case_id: int, action: str) -> HttpRe
         elif action == "reopen":
             actions.do_reopen(staff, case)
         elif action == "reassign":
-            colleague = get_object_or_404(StaffUser, pk=data.get("staff") or 0)
+            colleague = get_object_or_404(StaffUser, pk=id_or_404(data.get("staff")))
             actions.do_reassign(staff, case, colleague, note=data.get("note", ""))
         elif action == "note":
             actions.do_add_note(staff, case, data.get("body", ""))
@@ -316,12 +317,12 @@ def staff_phrase_templates(request: HttpRequest) -> HttpResponse:
         data = request.POST
         try:
             if data.get("delete"):
-                chat.do_delete_template(staff, get_object_or_404(PhraseTemplate, pk=data.get("delete")))
+                chat.do_delete_template(staff, get_object_or_404(PhraseTemplate, pk=id_or_404(data.get("delete"))))
                 messages.success(request, _("The template was removed."))
             else:
                 scope = data.get("scope", "personal")
-                unit = Unit.objects.filter(pk=data.get("unit") or 0).first() if scope == "unit" else None
-                region = Region.objects.filter(pk=data.get("region") or 0).first() if scope == "region" else None
+                unit = Unit.objects.filter(pk=id_or_404(data.get("unit"))).first() if scope == "unit" else None
+                region = Region.objects.filter(pk=id_or_404(data.get("region"))).first() if scope == "region" else None
                 chat.do_save_template(staff, scope=scope, unit=unit, region=region, code=data.get("code", ""),
                                       title=data.get("title", ""), body=data.get("body", ""),
                                       language=data.get("language", "sv"), kind=data.get("kind", "care"))

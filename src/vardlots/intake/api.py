@@ -26,6 +26,12 @@ router = Router(tags=["triage"])
 ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
+def _api_session(session_id: UUID) -> TriageSession:
+    """Only anonymous API sessions are reachable here; a resident's web or phone assessment is not."""
+    return get_object_or_404(TriageSession, pk=session_id, channel=TriageSession.Channel.API,
+                             resident__isnull=True)
+
+
 def session_out(session: TriageSession, step: actions.Step) -> SessionOut:
     payload = step.to_dict()
     if isinstance(step, QuestionStep):
@@ -47,14 +53,14 @@ def start_session(request: HttpRequest, body: StartIn) -> Status[SessionOut]:
 @router.get("/sessions/{session_id}", response={200: SessionOut, **ERRORS},
             summary="The current question, or the result with its trace")
 def get_session(request: HttpRequest, session_id: UUID) -> SessionOut:
-    session = get_object_or_404(TriageSession, pk=session_id)
+    session = _api_session(session_id)
     return session_out(session, actions.current_step(session))
 
 
 @router.post("/sessions/{session_id}/answers", response={200: SessionOut, **ERRORS},
              summary="Answer the current question; returns the next question or the result")
 def answer(request: HttpRequest, session_id: UUID, body: AnswerIn) -> SessionOut:
-    get_object_or_404(TriageSession, pk=session_id)
+    _api_session(session_id)
     session, step = actions.do_answer(session_id, body.finding, body.value, body.position)
     return session_out(session, step)
 
@@ -62,7 +68,7 @@ def answer(request: HttpRequest, session_id: UUID, body: AnswerIn) -> SessionOut
 @router.post("/sessions/{session_id}/back", response={200: SessionOut, **ERRORS},
              summary="Undo the last answer to change it")
 def go_back(request: HttpRequest, session_id: UUID) -> SessionOut:
-    get_object_or_404(TriageSession, pk=session_id)
+    _api_session(session_id)
     session, step = actions.do_go_back(session_id)
     return session_out(session, step)
 

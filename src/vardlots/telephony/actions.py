@@ -664,7 +664,13 @@ def _book_visit(staff: StaffUser, call: Call, slot_id: int | None, note: str) ->
 
 
 def _refer_to_chat(call: Call) -> dict[str, Any]:
-    from vardlots.cases.actions import CaseError, do_create_case_from_triage, queue_of, regional_pool_unit
+    from vardlots.cases.actions import (
+        CaseError,
+        do_create_case_from_triage,
+        do_override_urgency,
+        queue_of,
+        regional_pool_unit,
+    )
     from vardlots.cases.models import CaseKind
 
     session = call.triage_session
@@ -672,9 +678,19 @@ def _refer_to_chat(call: Call) -> dict[str, Any]:
         return {"case_id": None}
     pool = regional_pool_unit(call.unit.region)
     try:
-        case = do_create_case_from_triage(session, resident=call.resident,
-                                          queue=queue_of(pool, CaseKind.CARE) if pool else None,
-                                          contact_reason=reasons_text(call))
+        with transaction.atomic():
+            case = do_create_case_from_triage(session, resident=call.resident,
+                                              queue=queue_of(pool, CaseKind.CARE) if pool else None,
+                                              contact_reason=reasons_text(call))
+            # The nurse's decision travels with the case: the chat queue ranks it by the urgency the
+            # nurse set, kept beside the computed one (never over it).
+            if call.override_urgency and call.override_urgency != case.effective_urgency:
+                if call.nurse is None:
+                    raise TelephonyError("telephony.override_without_nurse",
+                                         _("The changed urgency has no nurse recorded."), 409)
+                reason = call.override_note or call.get_override_reason_code_display()
+                case = do_override_urgency(call.nurse, case, call.override_urgency,
+                                           _("Set on the phone: %(reason)s") % {"reason": reason})
     except CaseError as err:
         raise TelephonyError(err.key, err.message, 409) from err
     return {"case_id": case.pk}

@@ -25,6 +25,7 @@ from vardlots.accounts import session as resident_session
 from vardlots.accounts.models import StaffUser
 from vardlots.accounts.permissions import can
 from vardlots.audit.actions import shows_resident_data
+from vardlots.core.http import id_or_404
 from vardlots.directory.models import Unit, UnitKind
 from vardlots.intake.care import CARE_NEED_PLAIN
 from vardlots.intake.content import get_content, get_search
@@ -365,7 +366,7 @@ def callback_action(request: HttpRequest, callback_id: int, action: str) -> Http
 @require_POST
 def publish_capacity(request: HttpRequest) -> HttpResponse:
     staff = _staff(request)
-    unit = get_object_or_404(Unit, pk=request.POST.get("unit") or 0)
+    unit = get_object_or_404(Unit, pk=id_or_404(request.POST.get("unit")))
     if not (can(staff, "schedule.manage", unit) or can(staff, "unit.manage", unit)):
         raise PermissionDenied(_("Only those who manage the unit's schedules publish callback times."))
     try:
@@ -432,7 +433,7 @@ def resident_page(request: HttpRequest) -> HttpResponse:
     assert person is not None
     unit = actions.callback_unit_for(person)
     if request.method == "POST":
-        slot = CallbackSlot.objects.filter(pk=request.POST.get("slot") or 0, unit=unit).first()
+        slot = CallbackSlot.objects.filter(pk=id_or_404(request.POST.get("slot")), unit=unit).first()
         if slot is None:
             messages.error(request, _("Choose a time."))
         else:
