@@ -173,10 +173,19 @@ def test_nurse_books_from_a_case(client: Client) -> None:
     factories.staff_client(client, nurse)
     second = Slot.objects.filter(schedule=s).exclude(pk=slot.pk).first()
     assert second is not None
-    url = f"/bokning/personal/?unit={s.unit.hsa_id}&personnummer={resident.personal_number}&case=12"
-    assert client.get(url).status_code == 200
-    client.post(url, {"slot": second.pk})
-    assert Appointment.objects.filter(slot=second, resident=resident, case_id=12).exists()
+    from vardlots.audit.models import AccessLogEntry
+
+    before = AccessLogEntry.objects.filter(resident=resident).count()
+    found = client.post("/bokning/personal/", {"lookup": "1", "unit": s.unit.hsa_id,
+                                                 "personnummer": resident.personal_number})
+    assert found.status_code == 302
+    assert resident.personal_number not in found["Location"]  # never in a URL
+    assert AccessLogEntry.objects.filter(resident=resident).count() == before + 1  # the look-up is logged
+    page = client.get(found["Location"])
+    assert resident.get_full_name() in page.content.decode()
+    assert resident.personal_number not in page.content.decode()
+    client.post(found["Location"], {"slot": second.pk})
+    assert Appointment.objects.filter(slot=second, resident=resident, case_id=None).exists()
 
 
 def test_reminders_go_through_the_job_runner_and_the_notification_interface(settings) -> None:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -125,6 +126,29 @@ def ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- staff -----------------------------------------------------------------------------------
+STAFF_BOOKING_KEY = "vardlots_staff_booking"
+
+
+def _staff_lookup(request: HttpRequest, staff: Any, unit: Unit, case_id: str) -> HttpResponse:
+    from vardlots.audit.actions import access_resident
+    from vardlots.audit.models import Purpose
+
+    target = reverse("booking:staff_book") + "?" + urlencode({"unit": unit.hsa_id})
+    if case_id.isdigit():
+        return HttpResponseRedirect(target + "&" + urlencode({"case": case_id}))
+    try:
+        number = personnummer.parse(request.POST.get("personnummer", "").strip()).canonical
+    except ValueError:
+        messages.error(request, _("That is not a valid personal identity number."))
+        return HttpResponseRedirect(target)
+    resident = Resident.objects.filter(personal_number=number).first()
+    if resident is None:
+        messages.error(request, _("No resident with that personal identity number."))
+        return HttpResponseRedirect(target)
+    access_resident(staff, resident, Purpose.CARE, unit, request=request, what="booking")
+    request.session[STAFF_BOOKING_KEY] = {"staff": staff.pk, "unit": unit.hsa_id, "resident": resident.pk}
+    return HttpResponseRedirect(target)
+
 @login_required
 def staff_book(request: HttpRequest) -> HttpResponse:
     """Book a slot for a resident (optionally from a case): choose a unit, the resident, a slot."""
@@ -132,23 +156,25 @@ def staff_book(request: HttpRequest) -> HttpResponse:
     units = [m.unit for m in staff.active_memberships() if can(staff, "booking.book", m.unit)]  # type: ignore[union-attr]
     if not units:
         raise PermissionDenied
-    unit = next((u for u in units if u.hsa_id == request.GET.get("unit")), units[0])
-    number = request.GET.get("personnummer", "").strip()
-    case_id = request.GET.get("case", "").strip()
+    unit = next((u for u in units if u.hsa_id == (request.POST.get("unit") or request.GET.get("unit"))), units[0])
+    case_id = (request.POST.get("case") or request.GET.get("case") or "").strip()
+    if request.method == "POST" and request.POST.get("lookup"):
+        # The personal identity number comes by POST and never appears in a URL; the look-up is a
+        # read of the resident's data and goes through the access log.
+        return _staff_lookup(request, staff, unit, case_id)
     resident = None
-    if number:
-        try:
-            resident = Resident.objects.filter(personal_number=personnummer.parse(number).canonical).first()
-        except ValueError:
-            resident = None
-        if resident is None:
-            messages.error(request, _("No resident with that personal identity number."))
-    elif case_id.isdigit():
+    number = ""
+    if case_id.isdigit():
         # From a case: the case's resident, after the case access check (which writes the access log).
         from vardlots.cases.actions import access_case
 
         resident = access_case(staff, int(case_id), request=request, what="booking").resident  # type: ignore[arg-type]
-        number = resident.formatted_personal_number
+    else:
+        chosen = request.session.get(STAFF_BOOKING_KEY) or {}
+        if chosen.get("staff") == staff.pk and chosen.get("unit") == unit.hsa_id:
+            resident = Resident.objects.filter(pk=int(chosen.get("resident") or 0)).first()
+    if resident is not None:
+        number = resident.masked_personal_number
     if request.method == "POST" and resident is not None:
         slot = get_object_or_404(Slot.objects.select_related("schedule__unit"), pk=id_or_404(request.POST.get("slot")),
                                  schedule__unit=unit)
