@@ -242,3 +242,42 @@ async def test_redis_two_processes(setup: Setup, two_redis_layers: None) -> None
     assert first is not second and type(first).__name__ == "RedisChannelLayer"
     # The resident's consumer lives on the second layer instance; events are published on the first.
     await scenario(setup, resident_layer="second", nurse_layer="default")
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_closes_when_its_staff_member_loses_access(setup: Setup) -> None:
+    """A nurse transfers the case to a queue she cannot see: her open socket gets nothing more."""
+    w, case = setup.w, setup.case
+    nurse = await connect(setup.nurse_cookie, case.pk)
+    await frames(nurse)
+    await database_sync_to_async(lambda: cases.do_claim(w.nurse, case))()
+    await frames(nurse)
+    await database_sync_to_async(
+        lambda: cases.do_transfer(w.nurse, Case.objects.get(pk=case.pk), cases.queue_of(w.pool_other, "care"),
+                                  "Bor i Uppsala"))()
+    output = await nurse.receive_output(timeout=3)
+    assert output["type"] == "websocket.close"  # nothing more is sent: the socket is closed
+    assert output.get("code") == 4403
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_idle_session_cannot_open_a_socket(setup: Setup) -> None:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from vardlots.core.middleware import SESSION_LAST_SEEN
+
+    key = setup.resident_cookie.decode().split("=", 1)[1]
+
+    def age_session() -> None:
+        store = SessionStore(session_key=key)
+        store[SESSION_LAST_SEEN] = int(store[SESSION_LAST_SEEN]) - 24 * 3600
+        store.save()
+
+    await database_sync_to_async(age_session)()
+    comm = WebsocketCommunicator(app(), f"/ws/cases/{setup.case.pk}/",
+                                 headers=[*ORIGIN, (b"cookie", setup.resident_cookie)])
+    connected, code = await comm.connect(timeout=5)
+    assert not connected and code == 4403
+    await comm.disconnect()

@@ -26,7 +26,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 
 from vardlots.accounts.models import Resident, StaffUser
-from vardlots.cases.actions import CaseError, access_case, access_resident_case
+from vardlots.cases.actions import (
+    CaseError,
+    access_case,
+    access_resident_case,
+    check_resident_case,
+    check_view_case,
+)
 from vardlots.cases.events import case_group
 from vardlots.cases.models import Case
 from vardlots.chat import actions
@@ -45,6 +51,27 @@ def _resident_from_session(session: Any) -> Resident | None:
     return None if pk is None else Resident.objects.filter(pk=pk).first()
 
 
+def session_in_time(session: Any, now: float | None = None) -> bool:
+    """The websocket honours the same idle and absolute limits as the pages (SessionTimeoutMiddleware).
+    The session is read again from the store, since pages and polling update it, not the socket."""
+    import time
+
+    from django.contrib.sessions.backends.base import SessionBase
+
+    from vardlots.core.middleware import SESSION_KIND, SESSION_LAST_SEEN, SESSION_LOGIN_AT, session_limits
+
+    if not isinstance(session, SessionBase) or session.session_key is None:
+        return False
+    data = session.__class__(session.session_key).load()
+    kind = data.get(SESSION_KIND)
+    if not kind:
+        return False
+    idle, absolute = session_limits(kind)
+    now = time.time() if now is None else now
+    last, login_at = int(data.get(SESSION_LAST_SEEN, 0)), int(data.get(SESSION_LOGIN_AT, 0))
+    return now - last <= idle and (absolute is None or now - login_at <= absolute)
+
+
 class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
     case_id: int
     person: StaffUser | Resident
@@ -54,6 +81,8 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channel
 
     def _authorise(self) -> tuple[StaffUser | Resident, Case] | None:
         case_id = int(self.scope["url_route"]["kwargs"]["case_id"])
+        if not session_in_time(self.scope.get("session")):
+            return None
         user = self.scope.get("user")
         try:
             if isinstance(user, StaffUser) and user.is_authenticated and user.is_active:
@@ -134,7 +163,19 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channel
         if event.get("origin") != self.channel_name and event.get("side") != self.side:
             await self.send_json({"type": "typing", "side": event.get("side")})
 
-    def _backlog(self) -> list[dict[str, Any]]:
+    def _backlog(self) -> list[dict[str, Any]] | None:
+        """What is new since the last id, or None when this person may no longer see the case (it
+        was transferred away, a role or guardian relation ended, or the session timed out)."""
+        case = Case.objects.select_related("queue").get(pk=self.case_id)
+        try:
+            if isinstance(self.person, StaffUser):
+                check_view_case(self.person, case)
+            else:
+                check_resident_case(self.person, case)
+        except PermissionDenied:
+            return None
+        if not session_in_time(self.scope.get("session")):
+            return None
         return actions.stream_after(self.case_id, self.last_id, for_resident=self.side == Side.RESIDENT)
 
     def _delivered(self, up_to: int) -> None:
@@ -146,7 +187,10 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channel
 
     async def _catch_up(self) -> None:
         while True:
-            frames: list[dict[str, Any]] = await database_sync_to_async(self._backlog)()
+            frames: list[dict[str, Any]] | None = await database_sync_to_async(self._backlog)()
+            if frames is None:
+                await self.close(code=CLOSE_FORBIDDEN)
+                return
             if not frames:
                 return
             newest_incoming = 0
