@@ -3,6 +3,7 @@ and the answer in words, in the active language."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import get_language, ngettext
@@ -18,10 +19,10 @@ def _t(text: Text | None) -> str:
     return text.get(lang) if text is not None else ""
 
 
-def question_of(session: TriageSession, finding: str) -> Question | None:
+def question_of(finding: str, protocol_ids: Iterable[str]) -> Question | None:
     """The question this session asked about ``finding`` (protocol's own, the screen's, shared)."""
     content = get_content()
-    for pid in session.protocol_ids:
+    for pid in protocol_ids:
         protocol = content.protocols.get(pid)
         if protocol is not None and finding in protocol.questions:
             return protocol.questions[finding]
@@ -35,14 +36,14 @@ def finding_label(finding: str) -> str:
     return _t(f.label) if f is not None else finding
 
 
-def answer_label(session: TriageSession, finding: str, value: Any) -> str:
+def answer_label(finding: str, value: Any, protocol_ids: Iterable[str]) -> str:
     if value == "unknown":
         return _("Don't know")
     if value == "yes":
         return _("Yes")
     if value == "no":
         return _("No")
-    question = question_of(session, finding)
+    question = question_of(finding, protocol_ids)
     if question is not None and question.options:
         labels = {o.id: _t(o.label) for o in question.options}
         if isinstance(value, list):
@@ -51,7 +52,7 @@ def answer_label(session: TriageSession, finding: str, value: Any) -> str:
     if question is not None and question.type is QuestionType.DURATION and isinstance(value, int | float):
         return format_hours(float(value))
     if question is not None and question.unit:
-        return f"{value} {question.unit}"
+        return f"{value:g} {question.unit}" if isinstance(value, float | int) else f"{value} {question.unit}"
     return str(value)
 
 
@@ -70,5 +71,5 @@ def format_hours(hours: float) -> str:
 
 def answer_rows(session: TriageSession) -> list[dict[str, str]]:
     """Every answer of the session in order: ``{"finding", "label", "value"}``."""
-    return [{"finding": str(f), "label": finding_label(str(f)), "value": answer_label(session, str(f), v)}
+    return [{"finding": str(f), "label": finding_label(str(f)), "value": answer_label(str(f), v, session.protocol_ids)}
             for f, v in session.answers]

@@ -115,7 +115,7 @@ def _question_context(session: TriageSession, step: QuestionStep, error: str = "
                       previous: dict[str, Any] | None = None) -> dict[str, Any]:
     q = step.question
     answered = [
-        {"index": i, "label": finding_label(finding), "value": answer_label(session, finding, value)}
+        {"index": i, "label": finding_label(finding), "value": answer_label(finding, value, session.protocol_ids)}
         for i, (finding, value) in enumerate(session.answers)
     ]
     return {

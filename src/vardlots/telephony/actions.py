@@ -37,6 +37,7 @@ from vardlots.directory.models import Unit, UnitKind
 from vardlots.intake import actions as intake
 from vardlots.intake.content import get_content
 from vardlots.intake.models import TriageSession
+from vardlots.intake.summary import answer_label, question_of
 from vardlots.telephony.models import (
     MAX_CALLBACK_ATTEMPTS,
     AttemptResult,
@@ -723,38 +724,6 @@ def _patient_line(call: Call) -> str:
     return _("Unidentified, %(age)s years, %(sex)s") % {"age": age, "sex": sex}
 
 
-def _question(finding: str, protocol_ids: Iterable[str]) -> Any:
-    content = get_content()
-    for pid in protocol_ids:
-        p = content.protocols.get(pid)
-        if p is not None and finding in p.questions:
-            return p.questions[finding]
-    if content.screen is not None and finding in content.screen.questions:
-        return content.screen.questions[finding]
-    return content.shared_questions.get(finding)
-
-
-def answer_label(finding: str, value: Any, protocol_ids: Iterable[str]) -> str:
-    if value == "unknown":
-        return _("Don't know")
-    if value == "yes":
-        return _("Yes")
-    if value == "no":
-        return _("No")
-    q = _question(finding, protocol_ids)
-    lang = _lang()
-    if q is not None and q.options:
-        labels = {o.id: o.label.get(lang) for o in q.options}
-        if isinstance(value, list):
-            return ", ".join(str(labels.get(v, v)) for v in value) or _("None of these")
-        return str(labels.get(value, str(value)))
-    if q is not None and q.unit:
-        return f"{value:g} {q.unit}" if isinstance(value, float | int) else f"{value} {q.unit}"
-    if isinstance(value, float | int) and q is not None and q.type.value == "duration":
-        return _("%(hours)s hours") % {"hours": f"{value:g}"}
-    return str(value)
-
-
 def answered(call: Call) -> list[dict[str, Any]]:
     """The answers so far with the nurse wording of each question."""
     session = call.triage_session
@@ -763,7 +732,7 @@ def answered(call: Call) -> list[dict[str, Any]]:
     lang = _lang()
     out = []
     for i, (finding, value) in enumerate(session.answer_pairs()):
-        q = _question(finding, session.protocol_ids)
+        q = question_of(finding, session.protocol_ids)
         out.append({"index": i, "finding": finding, "question": q.nurse.get(lang) if q else finding,
                     "answer": answer_label(finding, value, session.protocol_ids)})
     return out
