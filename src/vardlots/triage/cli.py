@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     common(vig)
     vig.add_argument("--report", action="store_true", help="print the full report (default)")
     vig.add_argument("--protocol", metavar="ID", help="only vignettes for this protocol")
+    vig.add_argument("--independent", action="store_true",
+                     help="the independent set (vignettes/independent), answered as a lay person")
+    vig.add_argument("--check-only", action="store_true",
+                     help="only check the scripted answers; do not run the engine or show results")
 
     se = csub.add_parser("search", help="search quality on content/search phrasings, or a query")
     common(se)
@@ -122,6 +126,21 @@ def _cmd_vignettes(args: argparse.Namespace, out: IO[str]) -> int:
 
     content = _load_lenient(args, out)
     vs = content.vignettes
+    if args.independent:
+        from vardlots.triage.loader import load_independent_vignettes
+        from vardlots.triage.vignettes import check_vignette_answers
+
+        found, problems = load_independent_vignettes(args.content)
+        msgs = [f"{p.file} {p.location}: {p.message}" for p in problems]
+        msgs += check_vignette_answers(content, found)
+        if args.check_only:
+            for m in msgs:
+                print(m, file=out)
+            print(f"{len(found)} vignette(s), {len(msgs)} problem(s)", file=out)
+            return 1 if msgs else 0
+        for m in msgs:
+            print(f"problem: {m}", file=out)
+        vs = tuple(found)
     if args.protocol:
         vs = tuple(v for v in vs if args.protocol in v.protocols)
     report = run_vignettes(content, vs)

@@ -464,35 +464,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
             seen_mod.add(mod.id)
             modifiers.append(mod)
 
-    vignettes: list[Vignette] = []
-    seen_v: dict[str, str] = {}
-    for path in _files(r / "vignettes"):
-        data = _read(ctx, path, "vignettes")
-        file = ctx.rel(path)
-        for i, it in _items(data, "vignettes"):
-            loc = f"vignettes[{i}] ({it.get('id')})"
-            try:
-                protos = it["protocols"]
-                v = Vignette(
-                    id=str(it["id"]),
-                    protocols=tuple(str(p) for p in (protos if isinstance(protos, list) else [protos])),
-                    age_days=parse_age(it["age"]),
-                    sex=Sex(it["sex"]),
-                    pregnant=it.get("pregnant") if isinstance(it.get("pregnant"), bool) else None,
-                    case=str(it.get("case", "")),
-                    answers=dict(it.get("answers") or {}),
-                    expected=Urgency(it["expected"]),
-                    why=str(it.get("why", "")),
-                    location=Location(file, loc),
-                )
-            except (KeyError, ValueError, TypeError) as e:
-                ctx.error(file, loc, f"cannot read vignette: {e!r}")
-                continue
-            if v.id in seen_v:
-                ctx.error(file, loc, f"duplicate vignette id {v.id!r} (first in {seen_v[v.id]})")
-                continue
-            seen_v[v.id] = file
-            vignettes.append(v)
+    vignettes = _load_vignettes(ctx, _files(r / "vignettes"), lay=False)
 
     phrasings: list[SearchPhrasing] = []
     for path in _files(r / "search"):
@@ -526,6 +498,53 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
         root=str(r),
     )
     return content, ctx.problems
+
+
+def _load_vignettes(ctx: _Ctx, paths: list[Path], *, lay: bool) -> list[Vignette]:
+    vignettes: list[Vignette] = []
+    seen_v: dict[str, str] = {}
+    for path in paths:
+        data = _read(ctx, path, "vignettes")
+        file = ctx.rel(path)
+        for i, it in _items(data, "vignettes"):
+            loc = f"vignettes[{i}] ({it.get('id')})"
+            try:
+                protos = it["protocols"]
+                v = Vignette(
+                    id=str(it["id"]),
+                    protocols=tuple(str(p) for p in (protos if isinstance(protos, list) else [protos])),
+                    age_days=parse_age(it["age"]),
+                    sex=Sex(it["sex"]),
+                    pregnant=it.get("pregnant") if isinstance(it.get("pregnant"), bool) else None,
+                    case=str(it.get("case", "")),
+                    answers=dict(it.get("answers") or {}),
+                    expected=Urgency(it["expected"]),
+                    why=str(it.get("why", "")),
+                    location=Location(file, loc),
+                    text=str(it.get("text") or ""),
+                    lay=lay,
+                    author=str(it.get("author") or ""),
+                    source=str(it.get("source") or ""),
+                )
+            except (KeyError, ValueError, TypeError) as e:
+                ctx.error(file, loc, f"cannot read vignette: {e!r}")
+                continue
+            if v.id in seen_v:
+                ctx.error(file, loc, f"duplicate vignette id {v.id!r} (first in {seen_v[v.id]})")
+                continue
+            seen_v[v.id] = file
+            vignettes.append(v)
+    return vignettes
+
+
+def load_independent_vignettes(
+        root: str | os.PathLike[str] | None = None) -> tuple[list[Vignette], list[Problem]]:
+    """The independent set (`vignettes/independent/*.yaml`): written by reviewers who have not read
+    the rules, answered as a lay person would. Not part of the content set the engine uses."""
+    rootp = Path(root) if root is not None else default_content_dir()
+    ctx = _Ctx(rootp.resolve())
+    found = _load_vignettes(ctx, _files(ctx.root / "vignettes" / "independent"), lay=True)
+    return found, ctx.problems
 
 
 def load_content(root: str | os.PathLike[str] | None = None) -> ContentSet:

@@ -481,6 +481,10 @@ class Vignette:
     expected: Urgency
     why: str
     location: Location
+    text: str = ""  # what the person would type (free text)
+    lay: bool = False  # answered as a lay person: unscripted questions get lay defaults
+    author: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,9 @@ def build_schema() -> dict[str, Any]:
                 ]}},
             "expected": _URGENCY,
             "why": {"type": "string"},
+            "text": {"type": "string", "description": "what the person would type in their own words"},
+            "author": {"type": "string", "description": "who wrote the vignette (independent sets)"},
+            "source": {"type": "string", "description": "the public guidance the expected level rests on"},
         }),
         "phrasing": _obj(["text", "expected"], {
             "text": {"type": "string", "minLength": 1},

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from vardlots.triage.engine import QuestionStep, Result, TriageError, TriageInput, next_step
-from vardlots.triage.model import ContentSet, QuestionType, Urgency, Vignette
+from vardlots.triage.model import ContentSet, Question, QuestionType, Urgency, Vignette
 
 MAX_STEPS: Final = 80
 
@@ -68,6 +68,10 @@ def run_vignette(content: ContentSet, v: Vignette) -> VignetteRun:
             value = v.answers[fid]
         elif step.question.type is QuestionType.YES_NO:
             value = "no"
+        elif v.lay:
+            # A lay person answers what the case does not mention: nothing of a list applies,
+            # anything else (a measurement, a duration, a choice) they do not know.
+            value = [] if step.question.type is QuestionType.MULTI_CHOICE else "unknown"
         else:
             return VignetteRun(
                 v, None, len(answers), tuple(asked),
@@ -231,3 +235,43 @@ def run_vignettes(content: ContentSet, vignettes: Iterable[Vignette] | None = No
     for v in (content.vignettes if vignettes is None else vignettes):
         report.runs.append(run_vignette(content, v))
     return report
+
+
+def all_questions(content: ContentSet) -> dict[str, Question]:
+    """Every question a person can be asked, by finding (a protocol's own wording first)."""
+    out: dict[str, Question] = {}
+    comps = ([content.screen] if content.screen else []) + sorted(
+        content.protocols.values(), key=lambda p: p.id)
+    for c in comps:
+        for fid, q in c.questions.items():
+            out.setdefault(fid, q)
+    for fid, q in content.shared_questions.items():
+        out.setdefault(fid, q)
+    return out
+
+
+def check_vignette_answers(content: ContentSet, vignettes: Iterable[Vignette]) -> list[str]:
+    """Problems with the scripted answers (unknown finding or protocol, invalid value), without
+    running the engine: what an independent writer may see without learning the results."""
+    from vardlots.triage.engine import AnswerError, validate_answer
+
+    questions = all_questions(content)
+    problems: list[str] = []
+    for v in vignettes:
+        where = f"{v.location.file} {v.id}"
+        for pid in v.protocols:
+            p = content.protocols.get(pid)
+            if p is None:
+                problems.append(f"{where}: unknown contact reason {pid!r}")
+            elif content.resolve_protocol(pid, v.age_days, v.sex) is None:
+                problems.append(f"{where}: contact reason {pid!r} is not for this age/sex")
+        for fid, raw in v.answers.items():
+            q = questions.get(fid)
+            if q is None:
+                problems.append(f"{where}: no question asks about {fid!r}")
+                continue
+            try:
+                validate_answer(q, raw)
+            except AnswerError as e:
+                problems.append(f"{where}: {fid}: {e.message_en} (got {raw!r})")
+    return problems
