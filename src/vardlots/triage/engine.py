@@ -39,7 +39,7 @@ from vardlots.triage.model import (
     parse_duration,
 )
 
-ENGINE_VERSION: Final = "1"
+ENGINE_VERSION: Final = "2"
 ESCALATION_NOTE: Final = "escalated: answered don't know twice"
 
 _YES: Final = frozenset({"yes", "ja", "y", "j", "true"})
@@ -197,6 +197,25 @@ class _Active:
     modifiers: tuple[Modifier, ...]
 
 
+def all_questions(content: ContentSet) -> dict[str, Question]:
+    """Every question in the content by finding (findings are facts about the person: whichever
+    protocol asks, the answer counts everywhere). A shared question wins, then the screen's, then
+    the first protocol's by id; an active protocol's own wording wins over all (`_active`)."""
+    cached = content._cache.get("all_questions")
+    if cached is not None:
+        assert isinstance(cached, dict)
+        return cached
+    out: dict[str, Question] = dict(content.shared_questions)
+    if content.screen is not None:
+        for fid, q in content.screen.questions.items():
+            out.setdefault(fid, q)
+    for p in sorted(content.protocols.values(), key=lambda p: p.id):
+        for fid, q in p.questions.items():
+            out.setdefault(fid, q)
+    content._cache["all_questions"] = out
+    return out
+
+
 def _active(content: ContentSet, protocols: tuple[Protocol, ...]) -> _Active:
     key = ("active", tuple(p.id for p in protocols))
     cached = content._cache.get(key)
@@ -204,7 +223,7 @@ def _active(content: ContentSet, protocols: tuple[Protocol, ...]) -> _Active:
         assert isinstance(cached, _Active)
         return cached
     comps = ((content.screen,) if content.screen is not None else ()) + protocols
-    questions: dict[str, Question] = dict(content.shared_questions)
+    questions: dict[str, Question] = dict(all_questions(content))
     for comp in reversed(comps):
         questions.update(comp.questions)
     rules = [(r, ci) for ci, c in enumerate(comps) for r in c.rules]
@@ -358,8 +377,11 @@ class _Session:
             raise TriageError("triage.bad_age", "Åldern kan inte vara negativ.", "Age cannot be negative.")
         self.content = content
         self.inp = inp
-        self.protocols = resolve_protocols(content, inp)
+        self.sex = sex
+        self.chosen = resolve_protocols(content, inp)
+        self.protocols = self.chosen
         self.active = _active(content, self.protocols)
+        self.activated: list[tuple[str, str]] = []  # (protocol id, the condition that brought it in)
         years, months, days = age_context(inp.age_days)
         self.env: dict[str, Any] = {"age_years": years, "age_months": months, "age_days": days,
                                     "sex": sex.value}
@@ -386,7 +408,27 @@ class _Session:
                 self.env[fid] = value
         self.escalated = frozenset(
             f for f, n in self.unknown_count.items() if n >= 2 and f not in self.env)
+        self._activate()
         self._states: list[_RuleState] | None = None
+
+    def _activate(self) -> None:
+        """Cross-protocol escalation: a positive answer on a finding that the content associates
+        with another contact reason brings that protocol's questions and rules in."""
+        extra: list[Protocol] = []
+        have = {p.id for p in self.protocols}
+        for when, pid in self.content.associations:
+            if when.evaluate(self.env, ()) is not True:
+                continue
+            fid = when.source
+            p = self.content.resolve_protocol(pid, self.inp.age_days, self.sex)
+            if p is None or p.id in have:
+                continue
+            have.add(p.id)
+            extra.append(p)
+            self.activated.append((p.id, fid))
+        if extra:
+            self.protocols = self.protocols + tuple(extra)
+            self.active = _active(self.content, self.protocols)
 
     # --- asking ---------------------------------------------------------------------------
 
@@ -414,6 +456,9 @@ class _Session:
                         return a
                 return None
         return finding, repeat
+
+    def modifiers(self) -> tuple[Modifier, ...]:
+        return self.active.modifiers
 
     def shown(self, q: Question) -> bool | None:
         return None if q.show_if is None else q.show_if(self.env)
@@ -508,7 +553,7 @@ def _decide(session: _Session) -> QuestionStep | None:
     outcomes = _comp_outcomes(states, comps)
     base_o, _ = _base(outcomes)
     base_u = base_o.urgency if base_o else _FLOOR
-    mods = session.active.modifiers
+    mods = session.modifiers()
     true_mods = [m for m in mods if m.when.evaluate(session.env, ()) is True]
     current = _apply_mods(base_u, true_mods)
     has_true = [o is not None and rid is not None and not rid.endswith(".default")
@@ -602,7 +647,7 @@ def _result(session: _Session) -> Result:
     if base_o is None or rid is None:  # only possible without protocols
         raise TriageError("triage.no_protocol", "Välj minst en kontaktorsak.",
                           "Choose at least one contact reason.")
-    mod_states = [(m, session.modifier_state(m)[0]) for m in session.active.modifiers]
+    mod_states = [(m, session.modifier_state(m)[0]) for m in session.modifiers()]
     applied = [m for m, st in mod_states if st == TRUE and m.apply(base_o.urgency) is not base_o.urgency]
     urgency = _apply_mods(base_o.urgency, applied)
     care = base_o.care_need
@@ -647,6 +692,7 @@ def _result(session: _Session) -> Result:
                       for c in comps],
         "input": {"age_days": inp.age_days, "sex": session.env["sex"], "pregnant": inp.pregnant,
                   "protocol_ids": list(inp.protocol_ids)},
+        "activated": [{"protocol": pid, "because": fid} for pid, fid in session.activated],
         "answers": [{"finding": f, "value": answer_to_json(v)} for f, v in session.answers_log],
         "rules": rule_trace,
         "deciding_rule": rid,

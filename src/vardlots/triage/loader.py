@@ -236,6 +236,8 @@ def _build_question(
             step=_num(it.get("step")),
             owner=owner,
             location=Location(file, loc),
+            unknown_policy=str(it["unknown_policy"]) if it.get("unknown_policy") else None,
+            simpler=str(it["simpler"]) if it.get("simpler") else None,
         )
     except (KeyError, ValueError, TypeError, AttributeError) as e:
         ctx.error(file, loc, f"cannot read question: {e!r}")
@@ -466,6 +468,26 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
 
     vignettes = _load_vignettes(ctx, _files(r / "vignettes"), lay=False)
 
+    associations: list[tuple[Expression, str]] = []
+    apath = r / "associations.yaml"
+    if apath.is_file():
+        adata = _read(ctx, apath, "associations")
+        afile = ctx.rel(apath)
+        for i, it in _items(adata, "associations"):
+            loc = f"associations[{i}]"
+            when = _expr(ctx, it.get("when", ""), afile, f"{loc}.when")
+            pid = str(it.get("protocol"))
+            if when is None:
+                continue
+            if pid not in protocols:
+                ctx.error(afile, loc, f"unknown protocol {pid!r}")
+                continue
+            missing = [f for f in when.findings if f not in findings]
+            if missing:
+                ctx.error(afile, loc, f"unknown finding(s) {', '.join(missing)}")
+                continue
+            associations.append((when, pid))
+
     phrasings: list[SearchPhrasing] = []
     for path in _files(r / "search"):
         data = _read(ctx, path, "search")
@@ -494,6 +516,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
         protocols=protocols,
         modifiers=tuple(modifiers),
         vignettes=tuple(vignettes),
+        associations=tuple(associations),
         search_phrasings=tuple(phrasings),
         root=str(r),
     )

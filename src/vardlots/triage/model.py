@@ -360,6 +360,8 @@ class Question:
     step: float | None
     owner: str  # protocol id, or "shared"
     location: Location
+    unknown_policy: str | None = None  # None: the default (ask again then present, for red flags)
+    simpler: str | None = None  # the finding to ask instead after "don't know" (ask_simpler)
 
     def option(self, option_id: str) -> Option | None:
         for o in self.options:
@@ -512,6 +514,9 @@ class ContentSet:
     vignettes: tuple[Vignette, ...]
     search_phrasings: tuple[SearchPhrasing, ...]
     root: str
+    # (condition, protocol id): when the known answers make the condition true, that protocol (or
+    # the member of its family for the person's age and sex) joins the assessment.
+    associations: tuple[tuple[Expression, str], ...] = ()
     _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def family_members(self, family: str) -> list[Protocol]:

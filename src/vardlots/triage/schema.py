@@ -13,7 +13,7 @@ SCHEMA_ID: Final = "https://vardlots.se/schemas/triage/protocol.schema.json"
 
 FILE_KINDS: Final = (
     "manifest", "red_flags", "modifiers", "sources", "findings", "questions", "protocol",
-    "vignettes", "search",
+    "vignettes", "search", "associations",
 )
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
@@ -95,6 +95,13 @@ def build_schema() -> dict[str, Any]:
                 "min": {"type": "number"},
                 "max": {"type": "number"},
                 "step": {"type": "number", "exclusiveMinimum": 0},
+                "unknown_policy": {
+                    "enum": ["ask_again_then_present", "absent", "ask_simpler"],
+                    "description": "what a \"don't know\" answer means: ask once more and then "
+                                   "count the finding as present for red-flag rules (the default "
+                                   "for red flags); count it as absent; or ask the simpler "
+                                   "question about the finding named in `simpler` instead"},
+                "simpler": _ID,
             }),
             "allOf": [
                 {"if": {"properties": {"type": {"enum": ["single_choice", "multi_choice"]}}},
@@ -215,6 +222,12 @@ def build_schema() -> dict[str, Any]:
                                                         "items": {"$ref": "#/$defs/vignette"}}}),
         "search": _obj(["phrasings"], {"phrasings": {"type": "array",
                                                      "items": {"$ref": "#/$defs/phrasing"}}}),
+        "associations": _obj(["associations"], {"associations": {"type": "array", "items": _obj(
+            ["when", "protocol", "why"], {
+                "when": {"$ref": "#/$defs/condition"},
+                "protocol": _ID,
+                "why": {"type": "string"},
+            })}}),
     }
     for kind, sub in kinds.items():
         defs[f"{kind}_file"] = sub

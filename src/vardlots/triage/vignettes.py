@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from vardlots.triage.engine import QuestionStep, Result, TriageError, TriageInput, next_step
-from vardlots.triage.model import ContentSet, Question, QuestionType, Urgency, Vignette
+from vardlots.triage.model import ContentSet, QuestionType, Urgency, Vignette
 
 MAX_STEPS: Final = 80
 
@@ -68,16 +68,10 @@ def run_vignette(content: ContentSet, v: Vignette) -> VignetteRun:
             value = v.answers[fid]
         elif step.question.type is QuestionType.YES_NO:
             value = "no"
-        elif v.lay:
-            # A lay person answers what the case does not mention: nothing of a list applies,
-            # anything else (a measurement, a duration, a choice) they do not know.
-            value = [] if step.question.type is QuestionType.MULTI_CHOICE else "unknown"
         else:
-            return VignetteRun(
-                v, None, len(answers), tuple(asked),
-                f"unscripted {step.question.type.value} question {fid!r} "
-                f"(asked for {step.rule_id}); add it to answers",
-            )
+            # What the case does not mention, a person answers as a lay person would: nothing of
+            # a list applies; a measurement, a duration or a choice they do not know.
+            value = [] if step.question.type is QuestionType.MULTI_CHOICE else "unknown"
         answers.append((fid, value))
     return VignetteRun(v, None, len(answers), tuple(asked), "too many questions (loop?)")
 
@@ -237,23 +231,10 @@ def run_vignettes(content: ContentSet, vignettes: Iterable[Vignette] | None = No
     return report
 
 
-def all_questions(content: ContentSet) -> dict[str, Question]:
-    """Every question a person can be asked, by finding (a protocol's own wording first)."""
-    out: dict[str, Question] = {}
-    comps = ([content.screen] if content.screen else []) + sorted(
-        content.protocols.values(), key=lambda p: p.id)
-    for c in comps:
-        for fid, q in c.questions.items():
-            out.setdefault(fid, q)
-    for fid, q in content.shared_questions.items():
-        out.setdefault(fid, q)
-    return out
-
-
 def check_vignette_answers(content: ContentSet, vignettes: Iterable[Vignette]) -> list[str]:
     """Problems with the scripted answers (unknown finding or protocol, invalid value), without
     running the engine: what an independent writer may see without learning the results."""
-    from vardlots.triage.engine import AnswerError, validate_answer
+    from vardlots.triage.engine import AnswerError, all_questions, validate_answer
 
     questions = all_questions(content)
     problems: list[str] = []
