@@ -113,7 +113,36 @@ def test_red_flag_unknown_asked_again_then_escalates(build: Builder) -> None:
     assert result.urgency is Urgency.EMERGENCY_112
     entry = next(r for r in result.trace["rules"] if r["id"] == "global_red_flags.collapse")
     assert entry["value"] == "true" and ESCALATION_NOTE in entry["note"]
-    assert "Vet inte" in result.explanation.sv
+    # The explanation says what was not known; it never states the sign as present.
+    assert "inte kunde svara på frågan om" in result.explanation.sv
+    assert "reason collapse" not in result.explanation.sv
+    assert "could not answer the question about" in result.explanation.en
+
+
+def test_unknown_policy_absent_counts_the_finding_as_not_there(build: Builder) -> None:
+    q = yes_no("cough")
+    q["unknown_policy"] = "absent"
+    p = protocol("chest", [yes_no("exertion"), q],
+                 [rule("exertional", "exertion", "P2"), rule("no_cough", "not cough", "P4")])
+    c = build([p], red_flags=SCREEN)
+    result, asked = drive(c, {"cough": "unknown"})
+    assert asked.count("cough") == 1
+    assert result.urgency is Urgency.P4 and result.deciding_rule == "chest.no_cough"
+
+
+def test_unknown_policy_ask_simpler_asks_the_simpler_question_instead(build: Builder) -> None:
+    hard = yes_no("sat_low")
+    hard["unknown_policy"] = "ask_simpler"
+    hard["simpler"] = "blue_lips"
+    p = protocol("chest", [hard, yes_no("blue_lips")],
+                 [rule("hypoxia", "sat_low", "EMERGENCY_112")])
+    c = build([p], red_flags=SCREEN)
+    result, asked = drive(c, {"sat_low": "unknown", "blue_lips": "yes"})
+    assert asked == ["collapse", "sat_low", "blue_lips"]
+    assert result.urgency is Urgency.EMERGENCY_112
+    result, asked = drive(c, {"sat_low": "unknown", "blue_lips": "no"})
+    assert asked == ["collapse", "sat_low", "blue_lips"]
+    assert result.urgency is Urgency.P5
 
 
 def test_unknown_then_yes_no_escalation(build: Builder) -> None:

@@ -131,6 +131,15 @@ class _Checker:
                 self.warn(s.location, f"source {s.id!r} has the same url as {urls[s.url]!r}; reuse ids")
             urls.setdefault(s.url, s.id)
 
+    def _red_flag_findings(self) -> frozenset[str]:
+        cached = getattr(self, "_rf_cache", None)
+        if cached is None:
+            comps = ([self.c.screen] if self.c.screen else []) + list(self.c.protocols.values())
+            cached = frozenset(f for p in comps for r in p.rules if r.red_flag
+                               for f in r.when.findings)
+            self._rf_cache = cached
+        return cached
+
     def check_question(self, q: Question) -> None:
         if q.finding not in self.c.findings:
             self.err(q.location, f"question for unknown finding {q.finding!r} (add it to content/findings)")
@@ -145,6 +154,14 @@ class _Checker:
             self.err(q.location, "a number question needs min < max")
         if q.type is QuestionType.DURATION and (q.max is None or q.max <= 0):
             self.err(q.location, "a duration question needs max (hours) > 0")
+        if q.unknown_policy == "ask_simpler":
+            if not q.simpler or q.simpler == q.finding:
+                self.err(q.location, "unknown_policy ask_simpler needs `simpler`: another finding")
+        elif q.simpler:
+            self.err(q.location, "`simpler` is only used with unknown_policy ask_simpler")
+        if q.unknown_policy == "absent" and q.finding in self._red_flag_findings():
+            self.err(q.location, f"unknown_policy absent on {q.finding!r}, which a red-flag rule "
+                     "uses: \"don't know\" on a red flag must be asked again and then escalate")
         if q.show_if is not None:
             self.check_expr(q.show_if, q.location, f"{q.location.path}.show_if",
                             self.c.protocols.get(q.owner) or self.c.screen)

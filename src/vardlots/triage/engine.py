@@ -406,10 +406,31 @@ class _Session:
                 self.env.pop(fid, None)
             else:
                 self.env[fid] = value
+        self._apply_unknown_policies()
         self.escalated = frozenset(
             f for f, n in self.unknown_count.items() if n >= 2 and f not in self.env)
         self._activate()
         self._states: list[_RuleState] | None = None
+
+    def _apply_unknown_policies(self) -> None:
+        """"Don't know" as the question declares: `absent` counts the finding as not there;
+        `ask_simpler` takes the answer to the simpler question (which is asked instead of repeating
+        the hard one). Without a policy, a red-flag question is asked again and then escalates."""
+        questions = self.active.questions
+        for fid, n in self.unknown_count.items():
+            if n < 1 or fid in self.env:
+                continue
+            q = questions.get(fid)
+            if q is None:
+                continue
+            if q.unknown_policy == "absent":
+                self.env[fid] = False
+            elif q.unknown_policy == "ask_simpler" and q.simpler and q.simpler in self.env:
+                self.env[fid] = self.env[q.simpler]
+            elif q.unknown_policy == "ask_simpler" and q.simpler and \
+                    self.unknown_count.get(q.simpler, 0) >= 1:
+                # the simpler question was not known either: treat as a second "don't know"
+                self.unknown_count[fid] = max(n, 2)
 
     def _activate(self) -> None:
         """Cross-protocol escalation: a positive answer on a finding that the content associates
@@ -442,6 +463,8 @@ class _Session:
             return None
         repeat = False
         if finding in self.answered:
+            if q.unknown_policy == "ask_simpler" and q.simpler and q.simpler not in self.answered:
+                return self.askable(q.simpler, red_flag, depth + 1)
             if not red_flag or self.unknown_count.get(finding, 0) >= 2:
                 return None
             repeat = True
@@ -658,14 +681,20 @@ def _result(session: _Session) -> Result:
     comp = next(c for c in comps if rid.startswith(c.id + "."))
     self_care = comp.self_care if urgency in (Urgency.P4, Urgency.P5) else None
 
-    parts = [base_o.reason]
     if escalated:
-        parts.append(Text(
-            "Du svarade «Vet inte» två gånger på en fråga om ett varningstecken, så vi räknar med "
-            "det för säkerhets skull.",
-            "You answered \"Don't know\" twice to a question about a warning sign, so to be safe "
-            "we assume it applies.",
-        ))
+        # Never state a finding the person did not confirm: explain the uncertainty instead.
+        labels = [session.content.findings[f].label if f in session.content.findings
+                  else Text(f, f) for f in escalated]
+        parts = [Text(
+            "Eftersom du inte kunde svara på frågan om "
+            + " och ".join(f"«{t.sv.lower()}»" for t in labels)
+            + " bedömer vi det säkrare att du får en snabbare bedömning.",
+            "Because you could not answer the question about "
+            + " and ".join(f"\"{t.en.lower()}\"" for t in labels)
+            + ", we judge it safer that you are assessed sooner.",
+        )]
+    else:
+        parts = [base_o.reason]
     parts += [m.reason for m in applied]
     parts.append(Text(f"Bedömning: {urgency.label_sv}.", f"Assessment: {urgency.label_en}."))
     explanation = Text.join(parts)
