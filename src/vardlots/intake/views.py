@@ -7,6 +7,7 @@ exactly where the resident was.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -140,6 +141,8 @@ def _raw_answer(request: HttpRequest, qtype: QuestionType) -> Any:
         amount, unit = post.get("value", "").strip().replace(",", "."), post.get("unit", "d")
         if not amount:
             return None
+        if not re.fullmatch(r"\d+(\.\d+)?", amount):
+            return amount  # written out ("sedan igår", "2 mån"): the engine reads it
         return f"{amount}{unit}" if unit in {u for u, _h in DURATION_UNITS} else amount
     if qtype is QuestionType.NUMBER:
         value = post.get("value", "").strip().replace(",", ".")

@@ -38,6 +38,7 @@ from vardlots.triage.model import (
     care_need_after_raise,
     parse_duration,
 )
+from vardlots.triage.timeexpr import parse_time_expression
 
 ENGINE_VERSION: Final = "2"
 ESCALATION_NOTE: Final = "escalated: answered don't know twice"
@@ -334,13 +335,18 @@ def validate_answer(question: Question, raw: Any) -> AnswerValue:
                               f"The answer must be between {rng}{unit}.",
                               min=lo, max=hi, value=value)
         return value
-    # duration (hours)
+    # duration (hours): "48h", a number of hours, or as people write it ("2 mån", "sedan igår")
     try:
         hours = parse_duration(raw.strip().replace(",", ".") if isinstance(raw, str) else raw)
     except ValueError:
-        raise AnswerError("answer.not_a_duration", f,
-                          "Svara med en tid, till exempel 30min, 6h, 2d eller 3w.",
-                          "Answer with a duration, for example 30min, 6h, 2d or 3w.") from None
+        parsed = parse_time_expression(raw) if isinstance(raw, str) else None
+        if parsed is None:
+            raise AnswerError("answer.not_a_duration", f,
+                              "Svara med en tid, till exempel 30 minuter, 6 timmar, sedan igår, "
+                              "3 dagar eller 2 veckor.",
+                              "Answer with a duration, for example 30 minutes, 6 hours, since "
+                              "yesterday, 3 days or 2 weeks.") from None
+        hours = parsed
     hi = question.max
     lo = question.min if question.min is not None else 0.0
     if hours < lo or (hi is not None and hours > hi):
