@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     vig.add_argument("--check-only", action="store_true",
                      help="only check the scripted answers; do not run the engine or show results")
 
+    ft = csub.add_parser("freetext", help="precision/recall of the free-text reader")
+    common(ft)
+
     se = csub.add_parser("search", help="search quality on content/search phrasings, or a query")
     common(se)
     se.add_argument("--report", action="store_true", help="top-3 hit rate report")
@@ -80,6 +83,8 @@ def main(argv: list[str] | None = None, stdin: IO[str] | None = None,
             return _cmd_vignettes(args, out)
         if cc == "search":
             return _cmd_search(args, out)
+        if cc == "freetext":
+            return _cmd_freetext(args, out)
         if cc == "schema":
             return _cmd_schema(args, out)
     if args.command == "triage":
@@ -150,6 +155,21 @@ def _cmd_vignettes(args: argparse.Namespace, out: IO[str]) -> int:
     else:
         print(report.format(), file=out)
     return 0 if not report.failures() else 1
+
+
+def _cmd_freetext(args: argparse.Namespace, out: IO[str]) -> int:
+    from pathlib import Path
+
+    from vardlots.triage.freetext_eval import evaluate, format_report
+
+    content = _load_lenient(args, out)
+    report = evaluate(content, Path(content.root) / "vignettes" / "independent" / "freetext.yaml")
+    if args.json:
+        json.dump(report, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        print(format_report(report), file=out)
+    return 0
 
 
 def _cmd_search(args: argparse.Namespace, out: IO[str]) -> int:

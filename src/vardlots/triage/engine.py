@@ -89,10 +89,13 @@ class TriageInput:
     protocol_ids: tuple[str, ...]
     answers: tuple[tuple[str, Any], ...] = ()
     pregnant: bool | None = None
+    # Findings the person's own text mentions (vardlots.triage.reader): asked first, as a
+    # confirmation, and only counted once answered.
+    mentioned: tuple[str, ...] = ()
 
     def with_answer(self, finding: str, value: Any) -> TriageInput:
         return TriageInput(self.age_days, self.sex, self.protocol_ids,
-                           (*self.answers, (finding, value)), self.pregnant)
+                           (*self.answers, (finding, value)), self.pregnant, self.mentioned)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class QuestionStep:
     rule_id: str  # the rule (or modifier) the question is asked for
     repeat: bool  # asked again after a first "don't know" on a red flag
     progress: Progress
+    confirm: bool = False  # confirms a finding the person's own text mentioned
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         q = self.question
@@ -139,6 +143,7 @@ class QuestionStep:
             "step": q.step,
             "asked_for": self.rule_id,
             "repeat": self.repeat,
+            "confirm": self.confirm,
             "progress": self.progress.to_dict(),
         }
 
@@ -587,9 +592,15 @@ def _decide(session: _Session) -> QuestionStep | None:
     current = _apply_mods(base_u, true_mods)
     has_true = [o is not None and rid is not None and not rid.endswith(".default")
                 for o, rid in outcomes]
+    screen_done = False
     for s in states:
         if s.state != UNKNOWN_STATE and s.state != OPEN:
             continue
+        if s.comp != 0 and not screen_done and content_has_screen(session):
+            screen_done = True
+            confirm = _confirmation(session, states)
+            if confirm is not None:
+                return confirm
         ci = s.comp
         u = s.rule.urgency
         # the base if this rule became true
@@ -610,6 +621,10 @@ def _decide(session: _Session) -> QuestionStep | None:
             assert s.next_finding is not None
             return QuestionStep(s.next_finding, session.active.questions[s.next_finding],
                                 s.rule.id, s.repeat, _quick_progress(session, states))
+    if not screen_done:
+        confirm = _confirmation(session, states)
+        if confirm is not None:
+            return confirm
     for m in mods:
         if m in true_mods or _apply_mods(base_u, [*true_mods, m]) is current:
             continue
@@ -617,6 +632,48 @@ def _decide(session: _Session) -> QuestionStep | None:
         if st == OPEN and nf is not None:
             return QuestionStep(nf, session.active.questions[nf], f"modifier.{m.id}", False,
                                 _quick_progress(session, states))
+    return None
+
+
+def content_has_screen(session: _Session) -> bool:
+    return session.content.screen is not None
+
+
+def _used_findings(content: ContentSet) -> frozenset[str]:
+    cached = content._cache.get("used_findings")
+    if isinstance(cached, frozenset):
+        return cached
+    comps = ([content.screen] if content.screen else []) + list(content.protocols.values())
+    used = {f for p in comps for r in p.rules for f in r.when.findings}
+    used |= {f for m in content.modifiers for f in m.when.findings}
+    used |= {f for w, _p in content.associations for f in w.findings}
+    out = frozenset(used)
+    content._cache["used_findings"] = out
+    return out
+
+
+MAX_CONFIRMATIONS: Final = 4
+
+
+def _confirmation(session: _Session, states: list[_RuleState]) -> QuestionStep | None:
+    """The next finding the person's text mentioned, to confirm (after the global screen)."""
+    if not session.inp.mentioned:
+        return None
+    used = _used_findings(session.content)
+    asked = 0
+    for fid in session.inp.mentioned:
+        if asked >= MAX_CONFIRMATIONS:
+            return None
+        if fid in session.answered:
+            asked += 1
+            continue
+        q = session.active.questions.get(fid)
+        if q is None or q.type is not QuestionType.YES_NO or fid not in used:
+            continue
+        if q.show_if is not None and q.show_if(session.env) is not True:
+            continue
+        return QuestionStep(fid, q, "free_text", False, _quick_progress(session, states),
+                            confirm=True)
     return None
 
 
@@ -666,6 +723,16 @@ def progress(content: ContentSet, inp: TriageInput) -> Progress:
     if _decide(session) is None:
         return Progress(len(session.answers_log), 0)
     return _progress(session, session.rule_states())
+
+
+def risk_profile(session: _Session) -> dict[str, Any]:
+    """The risk factors known for the person (answered once, used by every rule)."""
+    out: dict[str, Any] = {}
+    for fid, value in session.env.items():
+        f = session.content.findings.get(fid)
+        if f is not None and f.kind.value == "risk_factor":
+            out[fid] = answer_to_json(value)
+    return out
 
 
 def _result(session: _Session) -> Result:
@@ -728,6 +795,9 @@ def _result(session: _Session) -> Result:
         "input": {"age_days": inp.age_days, "sex": session.env["sex"], "pregnant": inp.pregnant,
                   "protocol_ids": list(inp.protocol_ids)},
         "activated": [{"protocol": pid, "because": fid} for pid, fid in session.activated],
+        "mentioned": [{"finding": f, "confirmed": answer_to_json(session.env[f])
+                       if f in session.env else None} for f in inp.mentioned],
+        "profile": risk_profile(session),
         "answers": [{"finding": f, "value": answer_to_json(v)} for f, v in session.answers_log],
         "rules": rule_trace,
         "deciding_rule": rid,

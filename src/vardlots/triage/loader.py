@@ -488,6 +488,18 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
                 continue
             associations.append((when, pid))
 
+    lexicon: dict[str, tuple[str, ...]] = {}
+    for path in _files(r / "lexicon"):
+        ldata = _read(ctx, path, "lexicon")
+        lfile = ctx.rel(path)
+        for i, it in _items(ldata, "lexicon"):
+            fid = str(it.get("finding"))
+            if fid not in findings:
+                ctx.error(lfile, f"lexicon[{i}]", f"unknown finding {fid!r}")
+                continue
+            words = [str(w) for w in (it.get("sv") or []) + (it.get("en") or [])]
+            lexicon[fid] = lexicon.get(fid, ()) + tuple(words)
+
     phrasings: list[SearchPhrasing] = []
     for path in _files(r / "search"):
         data = _read(ctx, path, "search")
@@ -517,6 +529,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
         modifiers=tuple(modifiers),
         vignettes=tuple(vignettes),
         associations=tuple(associations),
+        lexicon=lexicon,
         search_phrasings=tuple(phrasings),
         root=str(r),
     )
@@ -566,7 +579,8 @@ def load_independent_vignettes(
     the rules, answered as a lay person would. Not part of the content set the engine uses."""
     rootp = Path(root) if root is not None else default_content_dir()
     ctx = _Ctx(rootp.resolve())
-    found = _load_vignettes(ctx, _files(ctx.root / "vignettes" / "independent"), lay=True)
+    paths = [p for p in _files(ctx.root / "vignettes" / "independent") if p.name != "freetext.yaml"]
+    found = _load_vignettes(ctx, paths, lay=True)
     return found, ctx.problems
 
 

@@ -13,7 +13,7 @@ SCHEMA_ID: Final = "https://vardlots.se/schemas/triage/protocol.schema.json"
 
 FILE_KINDS: Final = (
     "manifest", "red_flags", "modifiers", "sources", "findings", "questions", "protocol",
-    "vignettes", "search", "associations",
+    "vignettes", "search", "associations", "lexicon",
 )
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
@@ -222,6 +222,12 @@ def build_schema() -> dict[str, Any]:
                                                         "items": {"$ref": "#/$defs/vignette"}}}),
         "search": _obj(["phrasings"], {"phrasings": {"type": "array",
                                                      "items": {"$ref": "#/$defs/phrasing"}}}),
+        "lexicon": _obj(["lexicon"], {"lexicon": {"type": "array", "items": _obj(
+            ["finding"], {
+                "finding": _ID,
+                "sv": {"type": "array", "items": {"type": "string", "minLength": 2}},
+                "en": {"type": "array", "items": {"type": "string", "minLength": 2}},
+            })}}),
         "associations": _obj(["associations"], {"associations": {"type": "array", "items": _obj(
             ["when", "protocol", "why"], {
                 "when": {"$ref": "#/$defs/condition"},

@@ -53,8 +53,14 @@ class VignetteRun:
 def run_vignette(content: ContentSet, v: Vignette) -> VignetteRun:
     answers: list[tuple[str, Any]] = []
     asked: list[str] = []
+    mentioned: tuple[str, ...] = ()
+    if v.text:
+        from vardlots.triage.reader import TextReader
+
+        mentioned = tuple(m.finding for m in TextReader.for_content(content).read(v.text)
+                          if m.present)
     for _ in range(MAX_STEPS):
-        inp = TriageInput(v.age_days, v.sex, v.protocols, tuple(answers), v.pregnant)
+        inp = TriageInput(v.age_days, v.sex, v.protocols, tuple(answers), v.pregnant, mentioned)
         try:
             step = next_step(content, inp)
         except TriageError as e:
