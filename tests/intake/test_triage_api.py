@@ -227,3 +227,48 @@ def test_every_protocol_runs_end_to_end_through_the_api(client: Client, language
         assert result["urgency"] in {"EMERGENCY_112", "P1", "P2", "P3", "P4", "P5"}
         assert result["explanation"][language]
         assert result["trace"]["content_version"] == get_content().version
+
+
+def test_what_the_person_wrote_is_confirmed_before_it_counts_and_returned_with_the_result(
+        client: Client) -> None:
+    session = start(client, protocol_ids=["sore_throat"],
+                    complaint="ont i halsen sedan igår, går på cellgiftsbehandling och har feber")
+    confirmed: list[str] = []
+
+    def choose(step: dict[str, Any]) -> Any:
+        if step["confirm"]:
+            confirmed.append(step["finding"])
+        if step["finding"] in ("immunosuppressed", "fever"):
+            return "yes"
+        return negative(step)
+
+    done = answer_all(client, session, choose)
+    result = done["step"]
+    assert {"fever", "immunosuppressed"} <= set(confirmed)
+    assert result["urgency"] == "P1"  # fever with chemotherapy, though "sore throat" was picked
+    assert {"finding": "immunosuppressed", "confirmed": "yes"} in result["free_text_findings"]
+    assert result["risk_profile"]["immunosuppressed"] == "yes"
+
+
+def test_a_mention_answered_no_does_not_count(client: Client) -> None:
+    session = start(client, protocol_ids=["sore_throat"],
+                    complaint="ont i halsen, går på cellgiftsbehandling")
+    done = answer_all(client, session, negative)
+    assert done["step"]["urgency"] not in ("EMERGENCY_112", "P1")
+    assert {"finding": "immunosuppressed", "confirmed": "no"} in done["step"]["free_text_findings"]
+
+
+def test_a_duration_can_be_written_as_people_write_it(client: Client) -> None:
+    session = start(client, protocol_ids=["cough"])
+    for _ in range(40):
+        step = session["step"]
+        if step["kind"] == "result":
+            break
+        value = "sedan i förrgår" if step["type"] == "duration" else negative(step)
+        response = post(client, f"{BASE}/sessions/{session['id']}/answers",
+                        {"finding": step["finding"], "value": value, "position": step["position"]})
+        assert response.status_code == 200, response.content
+        session = response.json()
+    durations = [v for f, v in session["answers"] if isinstance(v, float | int) and not isinstance(v, bool)]
+    assert session["step"]["kind"] == "result"
+    assert durations and all(v == 48.0 for v in durations)

@@ -94,6 +94,10 @@ def write_content(root: Path, protocols: list[dict[str, Any]],
     if red_flags:
         dump(root / "red_flags.yaml", red_flags)
     dump(root / "modifiers.yaml", {"modifiers": list(modifiers or [])})
+    dump(root / "levels.yaml", {"levels": {
+        u: {"advice": T(f"level advice {u}"), "safety_net": T(f"level safety net {u}"),
+            "sources": ["src"]}
+        for u in ("EMERGENCY_112", "P1", "P2", "P3", "P4", "P5")}})
     for p in protocols:
         dump(root / "protocols" / f"{p['id']}.yaml", p)
     if vignettes:

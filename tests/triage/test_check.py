@@ -101,3 +101,22 @@ def test_duplicate_ids_are_errors(tmp_path: Path) -> None:
     assert "duplicate finding id 'a'" in text
     assert "duplicate rule id 'r'" in text
     assert "second question for finding 'a'" in text
+
+
+def test_advice_that_contradicts_its_level_is_refused(tmp_path: Path) -> None:
+    slow = rule("slow", "a", "P1", advice={"sv": "Boka tid på vårdcentralen nästa vardag.",
+                                           "en": "Book an appointment next working day."})
+    fast = rule("fast", "b", "P5", advice={"sv": "Ring 112 nu.", "en": "Call 112 now."})
+    p = protocol("chest", [yes_no("a"), yes_no("b")], [slow, fast], default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
+    text = "\n".join(messages(root))
+    assert "'nästa vardag' (sv), which contradicts P1" in text
+    assert "'ring 112 nu' (sv), which contradicts P5" in text
+
+
+def test_every_level_needs_texts_to_fall_back_on(tmp_path: Path) -> None:
+    p = protocol("chest", [yes_no("a")], [rule("r", "a", "P2")], default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
+    (root / "levels.yaml").unlink()
+    text = "\n".join(messages(root))
+    assert "level P1 needs advice and safety_net" in text

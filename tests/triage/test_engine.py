@@ -288,3 +288,11 @@ def test_progress_and_pertinent_negatives(build: Builder) -> None:
     negs = pertinent_negatives(c, inp)
     assert [n.finding for n in negs] == ["collapse", "pain_now"]
     assert negs[0].label.en == "collapse"
+
+
+def test_every_result_has_advice_and_a_safety_net_from_its_level(build: Builder) -> None:
+    c = build([chest()], red_flags=SCREEN)
+    result, _ = drive(c, {"exertion": "yes"})  # a P2 rule with no advice or safety net
+    assert result.urgency is Urgency.P2
+    assert result.advice is not None and result.advice.en == "level advice P2"
+    assert result.safety_net is not None and result.safety_net.en == "level safety net P2"

@@ -25,6 +25,7 @@ from vardlots.triage.engine import (
     validate_answer,
 )
 from vardlots.triage.model import DAYS_PER_YEAR, Sex, answer_to_json
+from vardlots.triage.reader import Mention, TextReader
 
 Step = QuestionStep | Result
 MAX_AGE_DAYS = int(130 * DAYS_PER_YEAR)
@@ -128,6 +129,13 @@ def check_protocols(req: StartRequest, age_days: int, sex: Sex) -> tuple[str, ..
     return (hits[0].protocol_id,)
 
 
+def mentions(session: TriageSession) -> list[Mention]:
+    """What the person's own description mentions (suggestions, confirmed through questions)."""
+    if not session.complaint_text:
+        return []
+    return TextReader.for_content(get_content()).read(session.complaint_text)
+
+
 def engine_input(session: TriageSession, answers: tuple[tuple[str, Any], ...] | None = None) -> TriageInput:
     return TriageInput(
         age_days=session.age_days,
@@ -135,6 +143,7 @@ def engine_input(session: TriageSession, answers: tuple[tuple[str, Any], ...] | 
         protocol_ids=tuple(session.protocol_ids),
         answers=session.answer_pairs() if answers is None else answers,
         pregnant=session.pregnant,
+        mentioned=tuple(m.finding for m in mentions(session) if m.present),
     )
 
 

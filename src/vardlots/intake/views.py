@@ -119,7 +119,11 @@ def _question_context(session: TriageSession, step: QuestionStep, error: str = "
         {"index": i, "label": finding_label(finding), "value": answer_label(finding, value, session.protocol_ids)}
         for i, (finding, value) in enumerate(session.answers)
     ]
+    confirm_text = ""
+    if step.confirm:
+        confirm_text = next((m.text for m in actions.mentions(session) if m.finding == step.finding), "")
     return {
+        "confirm_text": confirm_text,
         "session": session, "step": step, "question": q, "type": q.type.value,
         "text": _t(q.resident), "help": _t(q.help),
         "options": [{"id": o.id, "label": _t(o.label)} for o in q.options],

@@ -27,6 +27,7 @@ from vardlots.accounts.permissions import can
 from vardlots.audit.actions import shows_resident_data
 from vardlots.core.http import id_or_404
 from vardlots.directory.models import Unit, UnitKind
+from vardlots.intake import actions as intake_actions
 from vardlots.intake.care import CARE_NEED_PLAIN
 from vardlots.intake.content import get_content, get_search
 from vardlots.intake.models import TriageSession
@@ -121,6 +122,9 @@ def _step_context(call: Call, step: QuestionStep | Result | None) -> dict[str, A
         "q_red_flag": red_flag or step.rule_id.startswith("screen") or step.repeat, "q_repeat": step.repeat,
         "q_position": len(session.answers) if session else 0, "q_unit": q.unit or "",
         "q_is_vital": step.finding in actions.VITAL_FINDINGS,
+        "q_confirm_text": next((m.text for m in intake_actions.mentions(session)
+                                if m.finding == step.finding), "")
+        if (step.confirm and session is not None) else "",
     }
 
 

@@ -40,6 +40,17 @@ _CHOICE: Final = (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE)
 _MAX_SEARCH_NODES: Final = 200_000
 
 
+# Phrases whose presence in a result's advice ("Gör så här") contradicts its level.
+_SLOW: Final = ("nästa vardag", "boka en tid", "boka tid", "inom några dagar", "inom en vecka",
+                "next working day", "book an appointment", "within a few days", "within a week")
+_FAST: Final = ("ring 112 nu", "åk till akuten nu", "åk till en akutmottagning nu", "call 112 now",
+                "go to an emergency department now")
+_CONTRADICTIONS: Final = {
+    Urgency.EMERGENCY_112: _SLOW, Urgency.P1: _SLOW, Urgency.P2: _SLOW,
+    Urgency.P4: _FAST, Urgency.P5: _FAST,
+}
+
+
 @dataclass
 class CheckReport:
     problems: list[Problem]
@@ -123,6 +134,7 @@ class _Checker:
         self.check_families()
         self.check_vignettes()
         self.check_search()
+        self.check_levels()
 
     def check_sources_registry(self) -> None:
         urls: dict[str, str] = {}
@@ -166,7 +178,31 @@ class _Checker:
             self.check_expr(q.show_if, q.location, f"{q.location.path}.show_if",
                             self.c.protocols.get(q.owner) or self.c.screen)
 
+    def check_levels(self) -> None:
+        """Every level has advice and a safety net to fall back on (content/levels.yaml), so every
+        result at every level shows all three parts."""
+        where = Location("content/levels.yaml", "levels")
+        for u in Urgency.ordered():
+            texts = self.c.level_texts.get(u)
+            if texts is None:
+                self.err(where, f"level {u.value} needs advice and safety_net (content/levels.yaml)")
+                continue
+            self.check_level_wording(u, texts[0], where, f"levels.{u.value}.advice")
+
+    def check_level_wording(self, u: Urgency, advice: Text | None, loc: Location, what: str) -> None:
+        """Advice must not contradict its level ("Omgående" with "boka tid nästa vardag")."""
+        if advice is None:
+            return
+        words = _CONTRADICTIONS.get(u, ())
+        for lang, text in (("sv", advice.sv), ("en", advice.en)):
+            low = text.lower()
+            for phrase in words:
+                if phrase in low:
+                    self.err(loc, f"{what}: the advice says {phrase!r} ({lang}), which contradicts "
+                                  f"{u.value}")
+
     def check_outcome(self, o: Outcome, loc: Location, what: str) -> None:
+        self.check_level_wording(o.urgency, o.advice, loc, what)
         u, n = o.urgency, o.care_need
         if u is Urgency.EMERGENCY_112 and n is not CareNeed.AMBULANCE:
             self.err(loc, f"{what}: EMERGENCY_112 needs care_need ambulance (got {n.value})")

@@ -175,6 +175,9 @@ class Result:
             "explanation": self.explanation.to_dict(),
             "deciding_rule": self.deciding_rule,
             "modifiers_applied": list(self.modifiers_applied),
+            # what the person's own text mentioned and how they answered when asked to confirm
+            "free_text_findings": _plain(self.trace.get("mentioned", [])),
+            "risk_profile": _plain(self.trace.get("profile", {})),
             "trace": _plain(self.trace),
         }
 
@@ -811,11 +814,21 @@ def _result(session: _Session) -> Result:
     }
     if escalated:
         trace["escalation"] = f"{ESCALATION_NOTE}: {', '.join(escalated)}"
+    advice, safety_net = base_o.advice, base_o.safety_net
+    level = session.content.level_texts.get(urgency)
+    if level is not None:
+        if urgency is not base_o.urgency:
+            # Raised by a modifier: the rule's texts were written for a less urgent level and
+            # would contradict the result ("Omgående" with "boka tid nästa vardag").
+            advice, safety_net = level
+        else:
+            advice = advice or level[0]
+            safety_net = safety_net or level[1]
     return Result(
         urgency=urgency,
         care_need=care,
-        advice=base_o.advice,
-        safety_net=base_o.safety_net,
+        advice=advice,
+        safety_net=safety_net,
         self_care=self_care,
         explanation=explanation,
         deciding_rule=rid,

@@ -27,7 +27,9 @@ from vardlots.triage.model import (
     Sex,
     Text,
 )
+from vardlots.triage.reader import TextReader
 from vardlots.triage.search import normalise, search_index
+from vardlots.triage.timeexpr import parse_time_expression
 
 _T: Final = {
     "intro": Text("vardlots – bedömning av symtom. Svara med siffra eller text; 'vet inte' går alltid.",
@@ -43,6 +45,7 @@ _T: Final = {
     "reason": Text("Vad söker du för? Beskriv med några ord.",
                    "What are you seeking care for? Describe in a few words."),
     "no_hits": Text("Ingen träff. Försök med andra ord.", "No match. Try other words."),
+    "you_wrote": Text("Du skrev «{}». Stämmer det här?", "You wrote \"{}\". Is this right?"),
     "choose": Text("Välj ett nummer (0 = sök igen):", "Choose a number (0 = search again):"),
     "bad_choice": Text("Välj ett av numren ovan.", "Choose one of the numbers above."),
     "not_applicable": Text("Det här passar inte för den åldern. Välj något annat.",
@@ -148,7 +151,7 @@ def parse_duration_input(text: str) -> float | None:
     if not m:
         m = _DUR_RE.match(normalise(text))
     if not m:
-        return None
+        return parse_time_expression(text)  # "sedan igår", "en halvtimme", "2 mån"
     n = float(m.group(1).replace(",", "."))
     unit = m.group(2) or "h"
     if unit.startswith("min") or unit == "m":
@@ -187,8 +190,9 @@ def _run(content: ContentSet, con: _Console, nurse: bool) -> int:
             sex = Sex.MALE
         else:
             con.say(con.t("bad_sex"))
-    protocol = _choose_protocol(content, con, age, sex)
-    inp = TriageInput(age, sex, (protocol.id,))
+    protocol, text = _choose_protocol(content, con, age, sex)
+    mentions = {m.finding: m for m in TextReader.for_content(content).read(text) if m.present}
+    inp = TriageInput(age, sex, (protocol.id,), mentioned=tuple(mentions))
     while True:
         try:
             step = next_step(content, inp)
@@ -198,18 +202,20 @@ def _run(content: ContentSet, con: _Console, nurse: bool) -> int:
         if isinstance(step, Result):
             _print_result(con, step)
             return 0
+        if step.confirm and step.finding in mentions:
+            con.say(con.t("you_wrote").format(mentions[step.finding].text))
         value = _ask_question(con, step, nurse)
         inp = inp.with_answer(step.finding, value)
 
 
-def _choose_protocol(content: ContentSet, con: _Console, age: int, sex: Sex) -> Protocol:
+def _choose_protocol(content: ContentSet, con: _Console, age: int, sex: Sex) -> tuple[Protocol, str]:
     idx = search_index(content)
     while True:
         text = con.ask(con.t("reason"))
         if text in content.protocols:  # scripting convenience: a protocol id
             p = content.resolve_protocol(text, age, sex)
             if p is not None:
-                return p
+                return p, ""
             con.say(con.t("not_applicable"))
             continue
         hits = idx.search(text, age_days=age, sex=sex, limit=5)
@@ -225,7 +231,7 @@ def _choose_protocol(content: ContentSet, con: _Console, age: int, sex: Sex) -> 
             if a.isdigit() and 1 <= int(a) <= len(hits):
                 p = content.resolve_protocol(hits[int(a) - 1].protocol_id, age, sex)
                 if p is not None:
-                    return p
+                    return p, text
                 con.say(con.t("not_applicable"))
                 break
             con.say(con.t("bad_choice"))

@@ -488,6 +488,21 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
                 continue
             associations.append((when, pid))
 
+    level_texts: dict[Urgency, tuple[Text, Text]] = {}
+    lpath = r / "levels.yaml"
+    if lpath.is_file():
+        ldata = _read(ctx, lpath, "levels")
+        lfile = ctx.rel(lpath)
+        if isinstance(ldata, Mapping) and isinstance(ldata.get("levels"), Mapping):
+            for code, it in ldata["levels"].items():
+                try:
+                    level_texts[Urgency(code)] = (_req_text(it["advice"]), _req_text(it["safety_net"]))
+                    for sid in it.get("sources") or []:
+                        if sid not in sources:
+                            ctx.error(lfile, f"levels.{code}", f"unknown source {sid!r}")
+                except (KeyError, ValueError, TypeError) as e:
+                    ctx.error(lfile, f"levels.{code}", f"cannot read level texts: {e!r}")
+
     lexicon: dict[str, tuple[str, ...]] = {}
     for path in _files(r / "lexicon"):
         ldata = _read(ctx, path, "lexicon")
@@ -530,6 +545,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
         vignettes=tuple(vignettes),
         associations=tuple(associations),
         lexicon=lexicon,
+        level_texts=level_texts,
         search_phrasings=tuple(phrasings),
         root=str(r),
     )

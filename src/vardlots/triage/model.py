@@ -517,6 +517,8 @@ class ContentSet:
     # (condition, protocol id): when the known answers make the condition true, that protocol (or
     # the member of its family for the person's age and sex) joins the assessment.
     associations: tuple[tuple[Expression, str], ...] = ()
+    # urgency -> (advice, safety net) that a result at that level shows when its rule has none
+    level_texts: Mapping[Urgency, tuple[Text, Text]] = field(default_factory=dict)
     # finding id -> words people write for it (content/lexicon), for the free-text reader
     lexicon: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -13,7 +13,7 @@ SCHEMA_ID: Final = "https://vardlots.se/schemas/triage/protocol.schema.json"
 
 FILE_KINDS: Final = (
     "manifest", "red_flags", "modifiers", "sources", "findings", "questions", "protocol",
-    "vignettes", "search", "associations", "lexicon",
+    "vignettes", "search", "associations", "lexicon", "levels",
 )
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
@@ -222,6 +222,12 @@ def build_schema() -> dict[str, Any]:
                                                         "items": {"$ref": "#/$defs/vignette"}}}),
         "search": _obj(["phrasings"], {"phrasings": {"type": "array",
                                                      "items": {"$ref": "#/$defs/phrasing"}}}),
+        "levels": _obj(["levels"], {"levels": {
+            "type": "object",
+            "propertyNames": _URGENCY,
+            "additionalProperties": _obj(["advice", "safety_net", "sources"], {
+                "advice": _text(), "safety_net": _text(),
+                "sources": {"$ref": "#/$defs/source_ids"}})}}),
         "lexicon": _obj(["lexicon"], {"lexicon": {"type": "array", "items": _obj(
             ["finding"], {
                 "finding": _ID,
