@@ -30,6 +30,7 @@ from vardlots.triage.model import (
     Question,
     QuestionType,
     Sex,
+    Text,
     Urgency,
     parse_age,
 )
