@@ -66,3 +66,9 @@ def test_an_unconfirmed_mention_never_counts(real_content: ContentSet) -> None:
             "no" if step.question.type.value == "yes_no" else "unknown")
         inp = inp.with_answer(step.finding, value)
     assert isinstance(step, Result) and step.urgency is Urgency.P5
+
+
+def test_a_negation_inside_a_phrase_negates_it() -> None:
+    r = TextReader({"cancer": ["har cancer"]})
+    assert r.read("jag har ingen cancer")[0].negated
+    assert r.read("jag har cancer")[0].present

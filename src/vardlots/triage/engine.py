@@ -8,6 +8,7 @@ See docs/triage/engine.md for how it decides.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -244,6 +245,28 @@ def _active(content: ContentSet, protocols: tuple[Protocol, ...]) -> _Active:
     return active
 
 
+def _wordings(content: ContentSet, finding: str) -> list[Question]:
+    key = ("wordings", finding)
+    cached = content._cache.get(key)
+    if isinstance(cached, list):
+        return cached
+    comps = ([content.screen] if content.screen else []) + list(content.protocols.values())
+    out = [c.questions[finding] for c in comps if finding in c.questions]
+    if finding in content.shared_questions:
+        out.append(content.shared_questions[finding])
+    content._cache[key] = out
+    return out
+
+
+def _validate_any(content: ContentSet, finding: str, raw: Any, first: AnswerError) -> AnswerValue:
+    for q in _wordings(content, finding):
+        try:
+            return validate_answer(q, raw)
+        except AnswerError:
+            continue
+    raise first
+
+
 def resolve_protocols(content: ContentSet, inp: TriageInput) -> tuple[Protocol, ...]:
     if not inp.protocol_ids:
         raise TriageError("triage.no_protocol", "Välj minst en kontaktorsak.",
@@ -412,7 +435,12 @@ class _Session:
                 raise AnswerError("answer.unknown_finding", fid,
                                   f"Frågan {fid} finns inte i den här bedömningen.",
                                   f"The question {fid} is not part of this assessment.")
-            value = validate_answer(q, raw)
+            try:
+                value = validate_answer(q, raw)
+            except AnswerError as err:
+                # The question may have been asked in another protocol's wording (a protocol
+                # joined through an association): accept what any wording of the finding accepts.
+                value = _validate_any(content, fid, raw, err)
             self.answers_log.append((fid, value))
             self.answered.add(fid)
             if value is UNKNOWN:
@@ -420,11 +448,41 @@ class _Session:
                 self.env.pop(fid, None)
             else:
                 self.env[fid] = value
+        self._apply_implied()
+        self._apply_checklist()
         self._apply_unknown_policies()
         self.escalated = frozenset(
             f for f, n in self.unknown_count.items() if n >= 2 and f not in self.env)
         self._activate()
         self._states: list[_RuleState] | None = None
+
+    def _apply_implied(self) -> None:
+        """Picking "Ont i magen" means the person has tummy pain: the complaint a chosen protocol
+        stands for counts as answered yes (content/associations.yaml, `implied`)."""
+        self.implied: list[str] = []
+        if not self.content.implied:
+            return
+        chosen = {p.id for p in self.chosen}
+        families = {p.family for p in self.chosen if p.family}
+        for pid, fid in self.content.implied:
+            p = self.content.protocols.get(pid)
+            if p is None or fid in self.answered:
+                continue
+            if pid in chosen or (p.family is not None and p.family in families):
+                self.env[fid] = True
+                self.answered.add(fid)
+                self.implied.append(fid)
+
+    def _apply_checklist(self) -> None:
+        """A ticked option of the "Har du också …" step answers its finding "yes"."""
+        cl = self.content.checklist
+        chosen = self.env.get(cl) if cl else None
+        if not isinstance(chosen, frozenset):
+            return
+        for fid in sorted(chosen):
+            if fid not in self.answered:
+                self.env[fid] = True
+                self.answered.add(fid)
 
     def _apply_unknown_policies(self) -> None:
         """"Don't know" as the question declares: `absent` counts the finding as not there;
@@ -601,9 +659,9 @@ def _decide(session: _Session) -> QuestionStep | None:
             continue
         if s.comp != 0 and not screen_done and content_has_screen(session):
             screen_done = True
-            confirm = _confirmation(session, states)
-            if confirm is not None:
-                return confirm
+            early = _early(session, states)
+            if early is not None:
+                return early
         ci = s.comp
         u = s.rule.urgency
         # the base if this rule became true
@@ -625,9 +683,9 @@ def _decide(session: _Session) -> QuestionStep | None:
             return QuestionStep(s.next_finding, session.active.questions[s.next_finding],
                                 s.rule.id, s.repeat, _quick_progress(session, states))
     if not screen_done:
-        confirm = _confirmation(session, states)
-        if confirm is not None:
-            return confirm
+        early = _early(session, states)
+        if early is not None:
+            return early
     for m in mods:
         if m in true_mods or _apply_mods(base_u, [*true_mods, m]) is current:
             continue
@@ -656,6 +714,44 @@ def _used_findings(content: ContentSet) -> frozenset[str]:
 
 
 MAX_CONFIRMATIONS: Final = 4
+
+
+def _checklist_step(session: _Session, states: list[_RuleState]) -> QuestionStep | None:
+    """The "Har du också …" step, once, with the options that fit the person's age and sex and
+    are not answered yet."""
+    cl = session.content.checklist
+    if cl is None or cl in session.answered:
+        return None
+    q = session.active.questions.get(cl)
+    if q is None:
+        return None
+    questions = session.active.questions
+    options = []
+    for o in q.options:
+        oq = questions.get(o.id)
+        if o.id in session.answered or oq is None:
+            continue
+        if oq.show_if is not None and oq.show_if(session.env) is False:
+            continue
+        if oq.show_if is not None and _excluded_by_person(oq, session):
+            continue
+        options.append(o)
+    if not options:
+        return None
+    return QuestionStep(cl, dataclasses.replace(q, options=tuple(options)), "checklist", False,
+                        _quick_progress(session, states))
+
+
+def _excluded_by_person(q: Question, session: _Session) -> bool:
+    """A show_if that age and sex alone make false ("sex == 'male'")."""
+    assert q.show_if is not None
+    ctx = {k: session.env[k] for k in ("age_years", "age_months", "age_days", "sex")}
+    return q.show_if(ctx) is False
+
+
+def _early(session: _Session, states: list[_RuleState]) -> QuestionStep | None:
+    """After the global screen: confirm what the person wrote, then "Har du också …"."""
+    return _confirmation(session, states) or _checklist_step(session, states)
 
 
 def _confirmation(session: _Session, states: list[_RuleState]) -> QuestionStep | None:
@@ -797,6 +893,7 @@ def _result(session: _Session) -> Result:
                       for c in comps],
         "input": {"age_days": inp.age_days, "sex": session.env["sex"], "pregnant": inp.pregnant,
                   "protocol_ids": list(inp.protocol_ids)},
+        "implied": list(session.implied),
         "activated": [{"protocol": pid, "because": fid} for pid, fid in session.activated],
         "mentioned": [{"finding": f, "confirmed": answer_to_json(session.env[f])
                        if f in session.env else None} for f in inp.mentioned],

@@ -469,10 +469,14 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
     vignettes = _load_vignettes(ctx, _files(r / "vignettes"), lay=False)
 
     associations: list[tuple[Expression, str]] = []
+    checklist: str | None = None
+    implied: list[tuple[str, str]] = []
     apath = r / "associations.yaml"
     if apath.is_file():
         adata = _read(ctx, apath, "associations")
         afile = ctx.rel(apath)
+        if isinstance(adata, Mapping) and adata.get("checklist"):
+            checklist = str(adata["checklist"])
         for i, it in _items(adata, "associations"):
             loc = f"associations[{i}]"
             when = _expr(ctx, it.get("when", ""), afile, f"{loc}.when")
@@ -487,6 +491,11 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
                 ctx.error(afile, loc, f"unknown finding(s) {', '.join(missing)}")
                 continue
             associations.append((when, pid))
+            if it.get("implied"):
+                if len(when.findings) != 1 or when.source.strip() != when.findings[0]:
+                    ctx.error(afile, loc, "implied needs a condition that is one finding")
+                    continue
+                implied.append((pid, when.findings[0]))
 
     level_texts: dict[Urgency, tuple[Text, Text]] = {}
     lpath = r / "levels.yaml"
@@ -544,6 +553,8 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
         modifiers=tuple(modifiers),
         vignettes=tuple(vignettes),
         associations=tuple(associations),
+        checklist=checklist,
+        implied=tuple(implied),
         lexicon=lexicon,
         level_texts=level_texts,
         search_phrasings=tuple(phrasings),

@@ -517,6 +517,10 @@ class ContentSet:
     # (condition, protocol id): when the known answers make the condition true, that protocol (or
     # the member of its family for the person's age and sex) joins the assessment.
     associations: tuple[tuple[Expression, str], ...] = ()
+    # the "Har du också …" step: a multi_choice finding whose option ids are findings
+    checklist: str | None = None
+    # (protocol id, finding): picking the protocol means the person has that complaint
+    implied: tuple[tuple[str, str], ...] = ()
     # urgency -> (advice, safety net) that a result at that level shows when its rule has none
     level_texts: Mapping[Urgency, tuple[Text, Text]] = field(default_factory=dict)
     # finding id -> words people write for it (content/lexicon), for the free-text reader

@@ -36,7 +36,7 @@ NEGATIONS: Final = frozenset({
 # Words that end the reach of a negation ("ingen feber men ont i halsen").
 CLAUSE_BREAKS: Final = frozenset({"men", "but", "och", "and", "samt", "plus", "dock", "fast",
                                   "although", "however", "sen", "then", "nu", "now"})
-PAST: Final = frozenset({"hade", "had", "tidigare", "förut", "forut", "previously", "was", "var"})
+PAST: Final = frozenset({"hade", "had", "tidigare", "förut", "forut", "previously"})
 NEGATING_SUFFIXES: Final = ("fri", "free")
 # "kan inte andas": a negation that is part of the symptom itself. Phrases whose own words contain
 # a negation are matched as a whole, and the negation inside them does not negate them.
@@ -197,6 +197,8 @@ def _negated(tokens: list[tuple[str, int, int]], clauses: list[int], i: int, end
         return True
     if any(w in NEGATIONS for w in ph.stems):
         return False  # the negation is part of the symptom ("kan inte andas")
+    if any(tokens[j][0] in NEGATIONS for j in range(i, end)):
+        return True  # a negation inside the phrase ("har ingen cancer")
     for j in range(i - 1, max(-1, i - 5), -1):
         if clauses[j] != clauses[i]:
             break

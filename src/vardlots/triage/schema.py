@@ -234,10 +234,15 @@ def build_schema() -> dict[str, Any]:
                 "sv": {"type": "array", "items": {"type": "string", "minLength": 2}},
                 "en": {"type": "array", "items": {"type": "string", "minLength": 2}},
             })}}),
-        "associations": _obj(["associations"], {"associations": {"type": "array", "items": _obj(
+        "associations": _obj(["associations"], {
+            "checklist": {**_ID, "description": "the multi_choice finding whose options are "
+                          "findings: the \"Har du också …\" step asked after the screen"},
+            "associations": {"type": "array", "items": _obj(
             ["when", "protocol", "why"], {
                 "when": {"$ref": "#/$defs/condition"},
                 "protocol": _ID,
+                "implied": {"type": "boolean", "description": "picking the protocol means the "
+                            "finding (a single yes/no finding) is answered yes"},
                 "why": {"type": "string"},
             })}}),
     }

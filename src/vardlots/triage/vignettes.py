@@ -50,7 +50,53 @@ class VignetteRun:
         }
 
 
-def run_vignette(content: ContentSet, v: Vignette) -> VignetteRun:
+_NONE_OPTIONS: Final = ("none", "no", "nej", "not_measured")
+
+
+def _lay_default(q: Any) -> Any:
+    """A list: nothing applies. A choice with a "no"/"none"/"not measured" option: that one (what
+    someone without the problem picks). Anything else: "vet inte"."""
+    if q.type is QuestionType.MULTI_CHOICE:
+        return []
+    if q.type is QuestionType.SINGLE_CHOICE:
+        for oid in _NONE_OPTIONS:
+            if q.option(oid) is not None:
+                return oid
+    return "unknown"
+
+
+def _positive(raw: Any) -> bool:
+    if raw is None or raw is False:
+        return False
+    if isinstance(raw, str):
+        return raw.strip().lower() in ("yes", "ja", "true")
+    return bool(raw)
+
+
+def person_facts(content: ContentSet, v: Vignette) -> dict[str, Any]:
+    """The vignette's answers as facts about the person, whichever way they come in: the
+    complaint their contact reason stands for (`implied` associations), and a fever when the
+    case gives a measured temperature of 38 °C or more but does not answer the fever question."""
+    facts = dict(v.answers)
+    for pid in v.protocols:
+        p = content.resolve_protocol(pid, v.age_days, v.sex)
+        if p is None:
+            continue
+        for ipid, fid in content.implied:
+            ip = content.protocols.get(ipid)
+            if ip is not None and (ipid == p.id or (p.family is not None and ip.family == p.family)):
+                facts.setdefault(fid, "yes")
+    temp = facts.get("temperature")
+    if isinstance(temp, int | float) and not isinstance(temp, bool) and temp >= 38.0:
+        facts.setdefault("fever", "yes")
+    return facts
+
+
+def run_vignette(content: ContentSet, v: Vignette,
+                 entry: tuple[str, ...] | None = None) -> VignetteRun:
+    """Run `v` through the engine, entering through `entry` (default: its own protocols)."""
+    facts = person_facts(content, v)
+    protocols = v.protocols if entry is None else entry
     answers: list[tuple[str, Any]] = []
     asked: list[str] = []
     mentioned: tuple[str, ...] = ()
@@ -60,7 +106,7 @@ def run_vignette(content: ContentSet, v: Vignette) -> VignetteRun:
         mentioned = tuple(m.finding for m in TextReader.for_content(content).read(v.text)
                           if m.present)
     for _ in range(MAX_STEPS):
-        inp = TriageInput(v.age_days, v.sex, v.protocols, tuple(answers), v.pregnant, mentioned)
+        inp = TriageInput(v.age_days, v.sex, protocols, tuple(answers), v.pregnant, mentioned)
         try:
             step = next_step(content, inp)
         except TriageError as e:
@@ -70,14 +116,17 @@ def run_vignette(content: ContentSet, v: Vignette) -> VignetteRun:
         assert isinstance(step, QuestionStep)
         fid = step.finding
         asked.append(fid)
-        if fid in v.answers:
-            value = v.answers[fid]
+        if fid in facts:
+            value = facts[fid]
+        elif fid == content.checklist:
+            # "Har du också …": a person ticks what is true for them
+            value = [o.id for o in step.question.options if _positive(facts.get(o.id))]
         elif step.question.type is QuestionType.YES_NO:
             value = "no"
         else:
             # What the case does not mention, a person answers as a lay person would: nothing of
             # a list applies; a measurement, a duration or a choice they do not know.
-            value = [] if step.question.type is QuestionType.MULTI_CHOICE else "unknown"
+            value = _lay_default(step.question)
         answers.append((fid, value))
     return VignetteRun(v, None, len(answers), tuple(asked), "too many questions (loop?)")
 
@@ -262,3 +311,51 @@ def check_vignette_answers(content: ContentSet, vignettes: Iterable[Vignette]) -
             except AnswerError as e:
                 problems.append(f"{where}: {fid}: {e.message_en} (got {raw!r})")
     return problems
+
+
+@dataclass(frozen=True)
+class EntryDifference:
+    vignette: Vignette
+    results: dict[str, str | None]  # entry protocol -> urgency
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.vignette.id, "results": self.results}
+
+
+def entry_protocols(content: ContentSet, v: Vignette, limit: int = 3) -> list[str]:
+    """Its own protocol and the ones the search offers for its wording (the free text, else the
+    own protocol's title), resolved for the person's age and sex."""
+    from vardlots.triage.search import search_index
+
+    text = v.text or " ".join(content.protocols[p].title.sv for p in v.protocols
+                              if p in content.protocols)
+    out = [content.resolve_protocol(v.protocols[0], v.age_days, v.sex)]
+    for h in search_index(content).search(text, age_days=v.age_days, sex=v.sex, limit=limit):
+        out.append(content.resolve_protocol(h.protocol_id, v.age_days, v.sex))
+    facts = person_facts(content, v)
+    ids: list[str] = []
+    for p in out:
+        if p is None or p.id in ids:
+            continue
+        # A protocol that stands for a complaint the person does not have does not fit them
+        # (nobody without a fever picks "Feber").
+        implied = [fid for pid, fid in content.implied
+                   if pid == p.id or (p.family is not None
+                                      and content.protocols[pid].family == p.family)]
+        if implied and not all(_positive(facts.get(f)) for f in implied):
+            continue
+        ids.append(p.id)
+    return ids
+
+
+def entry_differences(content: ContentSet, vignettes: Iterable[Vignette]) -> list[EntryDifference]:
+    """Vignettes whose urgency depends on the contact reason they enter through."""
+    out: list[EntryDifference] = []
+    for v in vignettes:
+        results: dict[str, str | None] = {}
+        for pid in entry_protocols(content, v):
+            r = run_vignette(content, v, (pid,))
+            results[pid] = r.got.value if r.got else None
+        if len(set(results.values())) > 1:
+            out.append(EntryDifference(v, results))
+    return out
