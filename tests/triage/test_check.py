@@ -120,3 +120,13 @@ def test_every_level_needs_texts_to_fall_back_on(tmp_path: Path) -> None:
     (root / "levels.yaml").unlink()
     text = "\n".join(messages(root))
     assert "level P1 needs advice and safety_net" in text
+
+
+def test_negatively_phrased_yes_no_questions_are_refused(tmp_path: Path) -> None:
+    q = yes_no("cannot_walk")
+    q["text"]["resident"] = {"sv": "Går det inte att gå?", "en": "Can you not walk?"}
+    p = protocol("chest", [q], [rule("r", "cannot_walk", "P3")], default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
+    text = "\n".join(messages(root))
+    assert "phrased negatively (sv: 'Går det inte att gå?')" in text
+    assert "phrased negatively (en: 'Can you not walk?')" in text

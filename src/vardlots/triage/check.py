@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -40,6 +42,15 @@ _NUMERIC: Final = (QuestionType.NUMBER, QuestionType.DURATION)
 _CHOICE: Final = (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE)
 _MAX_SEARCH_NODES: Final = 200_000
 
+
+# "Går det inte att …?", "Kan du inte …?", "Have you not …?": a "No" to these is ambiguous.
+_NEGATIVE_QUESTION_SV: Final = re.compile(
+    r"^\s*(går|kan|är|har|vill|orkar|får|blir|klarar|äter|dricker|kissar)\s+"
+    r"(det|du|barnet|personen|han|hon|den|ni)\s+(inte|aldrig)\b", re.IGNORECASE)
+_NEGATIVE_QUESTION_EN: Final = re.compile(
+    r"^\s*(can't|cannot|isn't|doesn't|don't|won't|haven't|hasn't|aren't|didn't|"
+    r"(have|has|can|is|are|do|does|did) (you|they|he|she|it|your child|the child) not)\b",
+    re.IGNORECASE)
 
 # Phrases whose presence in a result's advice ("Gör så här") contradicts its level.
 _SLOW: Final = ("nästa vardag", "boka en tid", "boka tid", "inom några dagar", "inom en vecka",
@@ -167,6 +178,13 @@ class _Checker:
             self.err(q.location, "a number question needs min < max")
         if q.type is QuestionType.DURATION and (q.max is None or q.max <= 0):
             self.err(q.location, "a duration question needs max (hours) > 0")
+        if q.type is QuestionType.YES_NO:
+            for lang, text in (("sv", q.resident.sv), ("en", q.resident.en)):
+                pat = _NEGATIVE_QUESTION_SV if lang == "sv" else _NEGATIVE_QUESTION_EN
+                if pat.search(text):
+                    self.err(q.location, f"yes/no question for {q.finding!r} is phrased negatively "
+                                         f"({lang}: {text[:60]!r}): a \"Nej\" would be ambiguous; "
+                                         "phrase it positively")
         if q.unknown_policy == "ask_simpler":
             if not q.simpler or q.simpler == q.finding:
                 self.err(q.location, "unknown_policy ask_simpler needs `simpler`: another finding")
