@@ -115,8 +115,8 @@ def test_back_and_change_an_earlier_answer(client: Client) -> None:
     resident_client(client, person)
     url = begin(client, "sore_throat")
     client.post(url, current_form(client, url))
-    second = current_form(client, url)
-    client.post(url, {**second, "value": "no"})
+    second = current_form(client, url)  # "Har du också …": nothing ticked is an answer
+    client.post(url, second)
     assert len(TriageSession.objects.get(resident=person).answers) == 2
     client.post(url + "tillbaka", {"index": "0"})
     session = TriageSession.objects.get(resident=person)
@@ -128,12 +128,13 @@ def test_an_empty_answer_is_a_clear_error_and_stores_nothing(client: Client) -> 
     person = personas.resident()
     resident_client(client, person)
     url = begin(client, "sore_throat")
-    client.post(url, current_form(client, url))
+    client.post(url, current_form(client, url))  # the screen: nothing ticked
+    client.post(url, current_form(client, url))  # "Har du också …": nothing ticked
     form = current_form(client, url)
     response = client.post(url, form)  # a yes/no question with nothing chosen
     assert response.status_code == 400
     assert "Välj ett svar" in response.content.decode() or "Choose an answer" in response.content.decode()
-    assert len(TriageSession.objects.get(resident=person).answers) == 1
+    assert len(TriageSession.objects.get(resident=person).answers) == 2
 
 
 def test_another_resident_cannot_open_the_assessment(client: Client) -> None:

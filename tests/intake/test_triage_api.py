@@ -272,3 +272,13 @@ def test_a_duration_can_be_written_as_people_write_it(client: Client) -> None:
     durations = [v for f, v in session["answers"] if isinstance(v, float | int) and not isinstance(v, bool)]
     assert session["step"]["kind"] == "result"
     assert durations and all(v == 48.0 for v in durations)
+
+
+def test_questions_speak_to_whoever_answers(client: Client) -> None:
+    own = start(client, protocol_ids=["sore_throat"])
+    other = start(client, protocol_ids=["sore_throat"], audience="other")
+    child = start(client, protocol_ids=["sore_throat"], age_years=8)
+    assert own["step"]["text"]["resident"]["sv"].startswith("Gäller något av detta dig")
+    assert other["step"]["text"]["resident"]["sv"].startswith("Gäller något av detta personen")
+    assert child["step"]["text"]["resident"]["sv"].startswith("Gäller något av detta barnet")
+    assert child["step"]["audience"] == "child"  # under 13 a guardian always answers

@@ -62,6 +62,7 @@ class StartRequest:
     protocol_ids: tuple[str, ...] = ()
     complaint: str = ""
     channel: str = TriageSession.Channel.API
+    audience: str = "self"  # self | child | other (a guardian acting for a child is always child)
 
 
 def check_age_days(age_years: float | None, birth_date: date | None, today: date | None = None) -> int:
@@ -144,6 +145,7 @@ def engine_input(session: TriageSession, answers: tuple[tuple[str, Any], ...] | 
         answers=session.answer_pairs() if answers is None else answers,
         pregnant=session.pregnant,
         mentioned=tuple(m.finding for m in mentions(session) if m.present),
+        audience="child" if session.acting_guardian_id else session.audience,
     )
 
 
@@ -173,7 +175,9 @@ def do_start_session(
     session = TriageSession(
         channel=req.channel, language=language, resident=resident, acting_guardian=acting_guardian,
         age_days=age_days, sex=sex.value, pregnant=pregnant, protocol_ids=list(protocol_ids),
-        complaint_text=req.complaint.strip()[:300], answers=[], content_version=get_content().version,
+        complaint_text=req.complaint.strip()[:300], answers=[],
+        audience=req.audience if req.audience in ("self", "child", "other") else "self",
+        content_version=get_content().version,
     )
     step = current_step(session)
     if isinstance(step, Result):

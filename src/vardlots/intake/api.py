@@ -46,7 +46,7 @@ def start_session(request: HttpRequest, body: StartIn) -> Status[SessionOut]:
     session, step = actions.do_start_session(actions.StartRequest(
         sex=body.sex, language=body.language, age_years=body.age_years, birth_date=body.birth_date,
         pregnant=body.pregnant, protocol_ids=tuple(body.protocol_ids), complaint=body.complaint,
-        channel=TriageSession.Channel.API))
+        audience=body.audience, channel=TriageSession.Channel.API))
     return Status(201, session_out(session, step))
 
 

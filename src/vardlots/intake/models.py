@@ -36,6 +36,9 @@ class TriageSession(models.Model):
     pregnant = models.BooleanField(null=True)
     protocol_ids = models.JSONField(default=list)
     complaint_text = models.CharField(max_length=300, blank=True)
+    audience = models.CharField(
+        max_length=5, default="self", choices=[("self", "self"), ("child", "child"), ("other", "other")],
+        help_text="who answers: the person themself, a guardian about the child, or someone about another adult")
     answers = models.JSONField(default=list, help_text="ordered [finding, value] pairs")
     content_version = models.CharField(max_length=40)
     state = models.CharField(max_length=12, choices=State.choices, default=State.IN_PROGRESS, db_index=True)

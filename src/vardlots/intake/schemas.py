@@ -19,6 +19,9 @@ class StartIn(Schema):
     protocol_ids: list[str] = Field(default_factory=list, max_length=5,
                                     description="contact reasons; or give complaint text")
     complaint: str = Field(default="", max_length=300, description="free text, Swedish or English")
+    audience: Literal["self", "child", "other"] = Field(
+        default="self", description="who answers: the person themself, a guardian about the child, "
+                                    "or someone about another adult (chooses the question wording)")
 
 
 class AnswerIn(Schema):

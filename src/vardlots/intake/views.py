@@ -125,7 +125,7 @@ def _question_context(session: TriageSession, step: QuestionStep, error: str = "
     return {
         "confirm_text": confirm_text,
         "session": session, "step": step, "question": q, "type": q.type.value,
-        "text": _t(q.resident), "help": _t(q.help),
+        "text": _t(step.resident_text), "help": _t(q.help),
         "options": [{"id": o.id, "label": _t(o.label)} for o in q.options],
         "position": len(session.answers), "answered": answered, "error": error,
         "previous": previous or {}, "number": len(session.answers) + 1,

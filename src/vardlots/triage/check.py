@@ -37,6 +37,7 @@ from vardlots.triage.model import (
 )
 
 MIN_VIGNETTES: Final = 5
+_ADULT_DAYS: Final = round(18 * 365.25)
 _NUMERIC: Final = (QuestionType.NUMBER, QuestionType.DURATION)
 _CHOICE: Final = (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE)
 _MAX_SEARCH_NODES: Final = 200_000
@@ -154,6 +155,20 @@ class _Checker:
                 self.warn(s.location, f"source {s.id!r} has the same url as {urls[s.url]!r}; reuse ids")
             urls.setdefault(s.url, s.id)
 
+    def check_audience_forms(self, q: Question) -> None:
+        """A question that can be asked about a child needs the guardian's wording ("Har barnet
+        …"), and one that can be asked about an adult needs the wording about another adult
+        ("Har personen …")."""
+        owner = self.c.protocols.get(q.owner)
+        child = owner is None or owner.ages.from_days < _ADULT_DAYS
+        adult = owner is None or owner.ages.to_days is None or owner.ages.to_days > _ADULT_DAYS
+        if child and q.resident_child is None:
+            self.err(q.location, f"question {q.finding!r} needs text.resident_child (asked of a "
+                                 "guardian about the child)")
+        if adult and q.resident_other is None:
+            self.err(q.location, f"question {q.finding!r} needs text.resident_other (asked "
+                                 "about another adult)")
+
     def _red_flag_findings(self) -> frozenset[str]:
         cached = getattr(self, "_rf_cache", None)
         if cached is None:
@@ -184,6 +199,7 @@ class _Checker:
                     self.err(q.location, f"yes/no question for {q.finding!r} is phrased negatively "
                                          f"({lang}: {text[:60]!r}): a \"Nej\" would be ambiguous; "
                                          "phrase it positively")
+        self.check_audience_forms(q)
         if q.unknown_policy == "ask_simpler":
             if not q.simpler or q.simpler == q.finding:
                 self.err(q.location, "unknown_policy ask_simpler needs `simpler`: another finding")

@@ -42,6 +42,7 @@ from vardlots.triage.model import (
 from vardlots.triage.timeexpr import parse_time_expression
 
 ENGINE_VERSION: Final = "2"
+CHILD_ANSWERED_BY_GUARDIAN_DAYS: Final = round(13 * 365.25)
 ESCALATION_NOTE: Final = "escalated: answered don't know twice"
 
 _YES: Final = frozenset({"yes", "ja", "y", "j", "true"})
@@ -93,10 +94,20 @@ class TriageInput:
     # Findings the person's own text mentions (vardlots.triage.reader): asked first, as a
     # confirmation, and only counted once answered.
     mentioned: tuple[str, ...] = ()
+    # Who answers: "self" (du), "child" (a guardian about the child: barnet) or "other" (someone
+    # about another adult: personen). Under 13 years it is always "child".
+    audience: str = "self"
 
     def with_answer(self, finding: str, value: Any) -> TriageInput:
         return TriageInput(self.age_days, self.sex, self.protocol_ids,
-                           (*self.answers, (finding, value)), self.pregnant, self.mentioned)
+                           (*self.answers, (finding, value)), self.pregnant, self.mentioned,
+                           self.audience)
+
+    @property
+    def effective_audience(self) -> str:
+        if self.age_days < CHILD_ANSWERED_BY_GUARDIAN_DAYS:
+            return "child"
+        return self.audience if self.audience in ("self", "child", "other") else "self"
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,11 @@ class QuestionStep:
     repeat: bool  # asked again after a first "don't know" on a red flag
     progress: Progress
     confirm: bool = False  # confirms a finding the person's own text mentioned
+    audience: str = "self"  # which resident wording: self, child or other
+
+    @property
+    def resident_text(self) -> Text:
+        return self.question.text(self.audience)
 
     def to_dict(self, lang: str | None = None) -> dict[str, Any]:
         q = self.question
@@ -135,7 +151,8 @@ class QuestionStep:
             "kind": "question",
             "finding": self.finding,
             "type": q.type.value,
-            "text": {"resident": t(q.resident), "nurse": t(q.nurse)},
+            "text": {"resident": t(self.resident_text), "nurse": t(q.nurse)},
+            "audience": self.audience,
             "help": t(q.help),
             "options": [{"id": o.id, "label": t(o.label)} for o in q.options],
             "unit": q.unit,
@@ -653,15 +670,12 @@ def _decide(session: _Session) -> QuestionStep | None:
     current = _apply_mods(base_u, true_mods)
     has_true = [o is not None and rid is not None and not rid.endswith(".default")
                 for o, rid in outcomes]
-    screen_done = False
+    # After the global screen, and only while a question can still change the result: confirm
+    # what the person wrote, then "Har du också …".
+    early_done = current is Urgency.EMERGENCY_112
     for s in states:
         if s.state != UNKNOWN_STATE and s.state != OPEN:
             continue
-        if s.comp != 0 and not screen_done and content_has_screen(session):
-            screen_done = True
-            early = _early(session, states)
-            if early is not None:
-                return early
         ci = s.comp
         u = s.rule.urgency
         # the base if this rule became true
@@ -680,17 +694,23 @@ def _decide(session: _Session) -> QuestionStep | None:
             if s.state != OPEN:
                 continue
             assert s.next_finding is not None
+            if not early_done and (ci != 0 or not content_has_screen(session)):
+                early_done = True
+                early = _early(session, states)
+                if early is not None:
+                    return early
             return QuestionStep(s.next_finding, session.active.questions[s.next_finding],
                                 s.rule.id, s.repeat, _quick_progress(session, states))
-    if not screen_done:
-        early = _early(session, states)
-        if early is not None:
-            return early
     for m in mods:
         if m in true_mods or _apply_mods(base_u, [*true_mods, m]) is current:
             continue
         st, nf = session.modifier_state(m)
         if st == OPEN and nf is not None:
+            if not early_done:
+                early_done = True
+                early = _early(session, states)
+                if early is not None:
+                    return early
             return QuestionStep(nf, session.active.questions[nf], f"modifier.{m.id}", False,
                                 _quick_progress(session, states))
     return None
@@ -812,7 +832,8 @@ def next_step(content: ContentSet, inp: TriageInput) -> Step:
     session = _Session(content, inp)
     q = _decide(session)
     if q is not None:
-        return q
+        audience = inp.effective_audience
+        return q if audience == q.audience else dataclasses.replace(q, audience=audience)
     return _result(session)
 
 

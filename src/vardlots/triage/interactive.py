@@ -242,7 +242,7 @@ def _ask_question(con: _Console, step: QuestionStep, nurse: bool) -> Any:
 
     q = step.question
     lang = con.lang
-    text = (q.nurse if nurse else q.resident).get(lang)
+    text = (q.nurse if nurse else step.resident_text).get(lang)
     lines = [con.t("repeat"), text] if step.repeat else [text]
     if q.help is not None:
         lines.append(f"({q.help.get(lang)})")

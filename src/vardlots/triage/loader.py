@@ -236,6 +236,8 @@ def _build_question(
             step=_num(it.get("step")),
             owner=owner,
             location=Location(file, loc),
+            resident_child=_text(text.get("resident_child")),
+            resident_other=_text(text.get("resident_other")),
             unknown_policy=str(it["unknown_policy"]) if it.get("unknown_policy") else None,
             simpler=str(it["simpler"]) if it.get("simpler") else None,
         )

@@ -360,6 +360,8 @@ class Question:
     step: float | None
     owner: str  # protocol id, or "shared"
     location: Location
+    resident_child: Text | None = None  # asked of a guardian about the child
+    resident_other: Text | None = None  # asked about another adult
     unknown_policy: str | None = None  # None: the default (ask again then present, for red flags)
     simpler: str | None = None  # the finding to ask instead after "don't know" (ask_simpler)
 
@@ -374,7 +376,15 @@ class Question:
         return tuple(o.id for o in self.options)
 
     def text(self, audience: str = "resident") -> Text:
-        return self.nurse if audience == "nurse" else self.resident
+        """The wording for `audience`: nurse, self (du), child (asked of the guardian: barnet) or
+        other (another adult: personen); a missing form falls back to the resident wording."""
+        if audience == "nurse":
+            return self.nurse
+        if audience == "child" and self.resident_child is not None:
+            return self.resident_child
+        if audience == "other" and self.resident_other is not None:
+            return self.resident_other
+        return self.resident
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,11 @@ def build_schema() -> dict[str, Any]:
             **_obj(["finding", "type", "text"], {
                 "finding": _ID,
                 "type": {"enum": ["yes_no", "single_choice", "multi_choice", "number", "duration"]},
-                "text": _obj(["resident", "nurse"], {"resident": _text(), "nurse": _text()}),
+                "text": _obj(["resident", "nurse"], {
+                    "resident": _text(), "nurse": _text(),
+                    # asked of a guardian about the child ("Har barnet …") and of someone about
+                    # another adult ("Har personen …"); see content-format.md
+                    "resident_child": _text(), "resident_other": _text()}),
                 "help": _text(),
                 "show_if": {"$ref": "#/$defs/condition"},
                 "options": {"type": "array", "items": {"$ref": "#/$defs/option"}, "minItems": 2},
