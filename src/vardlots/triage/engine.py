@@ -848,10 +848,9 @@ def progress(content: ContentSet, inp: TriageInput) -> Progress:
 def risk_profile(session: _Session) -> dict[str, Any]:
     """The risk factors known for the person (answered once, used by every rule)."""
     out: dict[str, Any] = {}
-    for fid, value in session.env.items():
-        f = session.content.findings.get(fid)
-        if f is not None and f.kind.value == "risk_factor":
-            out[fid] = answer_to_json(value)
+    for fid in session.content.risk_factors:
+        if fid in session.env:
+            out[fid] = answer_to_json(session.env[fid])
     return out
 
 

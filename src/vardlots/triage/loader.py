@@ -514,6 +514,17 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
                 except (KeyError, ValueError, TypeError) as e:
                     ctx.error(lfile, f"levels.{code}", f"cannot read level texts: {e!r}")
 
+    risk_factors: list[str] = []
+    rpath = r / "risk_factors.yaml"
+    if rpath.is_file():
+        rdata = _read(ctx, rpath, "risk_factors")
+        if isinstance(rdata, Mapping):
+            for i, fid in enumerate(rdata.get("risk_factors") or []):
+                if str(fid) not in findings:
+                    ctx.error(ctx.rel(rpath), f"risk_factors[{i}]", f"unknown finding {fid!r}")
+                else:
+                    risk_factors.append(str(fid))
+
     lexicon: dict[str, tuple[str, ...]] = {}
     for path in _files(r / "lexicon"):
         ldata = _read(ctx, path, "lexicon")
@@ -559,6 +570,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
         implied=tuple(implied),
         lexicon=lexicon,
         level_texts=level_texts,
+        risk_factors=tuple(risk_factors),
         search_phrasings=tuple(phrasings),
         root=str(r),
     )

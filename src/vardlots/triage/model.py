@@ -531,6 +531,8 @@ class ContentSet:
     checklist: str | None = None
     # (protocol id, finding): picking the protocol means the person has that complaint
     implied: tuple[tuple[str, str], ...] = ()
+    # the risk-factor profile (content/risk_factors.yaml): finding ids in display order
+    risk_factors: tuple[str, ...] = ()
     # urgency -> (advice, safety net) that a result at that level shows when its rule has none
     level_texts: Mapping[Urgency, tuple[Text, Text]] = field(default_factory=dict)
     # finding id -> words people write for it (content/lexicon), for the free-text reader

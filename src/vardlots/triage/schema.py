@@ -13,7 +13,7 @@ SCHEMA_ID: Final = "https://vardlots.se/schemas/triage/protocol.schema.json"
 
 FILE_KINDS: Final = (
     "manifest", "red_flags", "modifiers", "sources", "findings", "questions", "protocol",
-    "vignettes", "search", "associations", "lexicon", "levels",
+    "vignettes", "search", "associations", "lexicon", "levels", "risk_factors",
 )
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
@@ -232,6 +232,8 @@ def build_schema() -> dict[str, Any]:
             "additionalProperties": _obj(["advice", "safety_net", "sources"], {
                 "advice": _text(), "safety_net": _text(),
                 "sources": {"$ref": "#/$defs/source_ids"}})}}),
+        "risk_factors": _obj(["risk_factors"], {"risk_factors": {
+            "type": "array", "items": _ID, "uniqueItems": True}}),
         "lexicon": _obj(["lexicon"], {"lexicon": {"type": "array", "items": _obj(
             ["finding"], {
                 "finding": _ID,
