@@ -27,7 +27,8 @@ from vardlots.triage.check import check_content
 from vardlots.triage.engine import Result, TriageInput, next_step
 from vardlots.triage.expressions import parse
 from vardlots.triage.loader import default_content_dir, load_content_with_problems
-from vardlots.triage.model import ContentSet, QuestionType, Vignette
+from vardlots.triage.model import ContentSet, Vignette
+from vardlots.triage.vignettes import lay_answer, person_facts
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -39,18 +40,14 @@ def vignette_steps(content: ContentSet, v: Vignette) -> list[TriageInput]:
     """Every engine input along the vignette's path (one per step)."""
     inputs: list[TriageInput] = []
     answers: list[tuple[str, Any]] = []
+    facts = person_facts(content, v)
     for _ in range(80):
         inp = TriageInput(v.age_days, v.sex, v.protocols, tuple(answers), v.pregnant)
         inputs.append(inp)
         step = next_step(content, inp)
         if isinstance(step, Result):
             break
-        if step.finding in v.answers:
-            answers.append((step.finding, v.answers[step.finding]))
-        elif step.question.type is QuestionType.YES_NO:
-            answers.append((step.finding, "no"))
-        else:
-            break
+        answers.append((step.finding, lay_answer(content, step, facts)))
     return inputs
 
 

@@ -73,6 +73,20 @@ def _positive(raw: Any) -> bool:
     return bool(raw)
 
 
+def lay_answer(content: ContentSet, step: QuestionStep, facts: dict[str, Any]) -> Any:
+    """How a person whose facts are `facts` answers `step`: the fact when there is one; "Har du
+    också …": the options that are true; otherwise as a lay person answers what the case does not
+    mention (yes/no "no", a list "none", a choice its "none" option, anything else "vet inte")."""
+    fid = step.finding
+    if fid in facts:
+        return facts[fid]
+    if fid == content.checklist:
+        return [o.id for o in step.question.options if _positive(facts.get(o.id))]
+    if step.question.type is QuestionType.YES_NO:
+        return "no"
+    return _lay_default(step.question)
+
+
 def person_facts(content: ContentSet, v: Vignette) -> dict[str, Any]:
     """The vignette's answers as facts about the person, whichever way they come in: the
     complaint their contact reason stands for (`implied` associations), and a fever when the
@@ -116,17 +130,7 @@ def run_vignette(content: ContentSet, v: Vignette,
         assert isinstance(step, QuestionStep)
         fid = step.finding
         asked.append(fid)
-        if fid in facts:
-            value = facts[fid]
-        elif fid == content.checklist:
-            # "Har du också …": a person ticks what is true for them
-            value = [o.id for o in step.question.options if _positive(facts.get(o.id))]
-        elif step.question.type is QuestionType.YES_NO:
-            value = "no"
-        else:
-            # What the case does not mention, a person answers as a lay person would: nothing of
-            # a list applies; a measurement, a duration or a choice they do not know.
-            value = _lay_default(step.question)
+        value = lay_answer(content, step, facts)
         answers.append((fid, value))
     return VignetteRun(v, None, len(answers), tuple(asked), "too many questions (loop?)")
 
