@@ -227,6 +227,26 @@ def resident_pictures(browser: Any, url: str, shots: Shots) -> None:
     page.wait_for_load_state()
     ctx.close()
 
+    # Triage v2 on a phone: what the resident wrote is read back for confirmation, then the
+    # "Har du också …" step.
+    ctx = context(PHONE, **phone_kw)
+    page = ctx.new_page()
+    resident_login(page, "Anders Ahlgren")
+    search(page, "ont i halsen och feber, går på cellgiftsbehandling")
+    page.locator(".choice-button").first.click()
+    page.wait_for_load_state()
+    answer(page, stop=lambda p: p.locator("p.message", has_text="Du skrev").count() > 0)
+    shots.take(page, "resident-confirm-free-text-360.png")
+    for _ in range(6):
+        form = page.locator("form.question-form")
+        if form.locator("input[name=finding]").get_attribute("value") == "also_complaints":
+            break
+        form.locator("input[value=yes]").check()
+        form.locator("button.button-primary").click()
+        page.wait_for_load_state()
+    shots.take(page, "resident-also-complaints-360.png")
+    ctx.close()
+
     # The emergency outcome, on a phone.
     ctx = context(PHONE, **phone_kw)
     page = ctx.new_page()

@@ -176,3 +176,42 @@ def test_a_hostile_upload_gets_a_clear_message_in_the_browser(page: Any, tmp_pat
     page.wait_for_load_state()
     assert page.locator(".photo-list img").count() == 1
     check_page(page)
+
+
+def test_what_the_resident_wrote_is_confirmed_and_other_complaints_offered(phone: Any) -> None:
+    """Triage v2 in the browser: the free text is read back for confirmation ("Du skrev …"), the
+    "Har du också …" step is offered, and a confirmed risk factor raises the urgency although the
+    resident picked sore throat."""
+    set_language(phone, "sv")
+    log_in(phone, "sv", "Anders Ahlgren")
+    search_and_choose(phone, "ont i halsen och feber, går på cellgiftsbehandling")
+    seen_confirmation = seen_checklist = False
+    asked: list[str | None] = []
+    for _ in range(25):
+        if "/resultat" in phone.url:
+            break
+        form = phone.locator("form.question-form")
+        finding = form.locator("input[name=finding]").get_attribute("value")
+        asked.append(finding)
+        check_page(phone)
+        if phone.locator("p.message", has_text="Du skrev").count():
+            seen_confirmation = True
+            form.locator("input[value=yes]").check()
+        elif finding == "also_complaints":
+            seen_checklist = True
+        elif form.locator("input[value=no]").count():
+            form.locator("input[value=no]").check()
+        elif form.locator("input[type=checkbox]").count():
+            pass  # none of these
+        elif form.locator("button[name=unknown]").count():
+            form.locator("button[name=unknown]").click()  # a number or a duration: "Vet inte"
+            phone.wait_for_load_state()
+            continue
+        elif form.locator("input[value=unknown]").count() and not form.locator("input[type=checkbox]").count():
+            form.locator("input[value=unknown]").check()
+        form.locator("button.button-primary").click()
+        phone.wait_for_load_state()
+    assert "/resultat" in phone.url
+    check_page(phone)
+    assert seen_confirmation and seen_checklist, asked
+    assert phone.locator(".result-p1").count() == 1  # fever with chemotherapy: immediately

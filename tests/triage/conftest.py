@@ -27,7 +27,9 @@ def T(s: str) -> dict[str, str]:
 
 def yes_no(finding: str, show_if: str | None = None) -> dict[str, Any]:
     q: dict[str, Any] = {"finding": finding, "type": "yes_no",
-                         "text": {"resident": T(f"{finding}?"), "nurse": T(f"{finding}?")}}
+                         "text": {"resident": T(f"{finding}?"), "nurse": T(f"{finding}?"),
+                                  "resident_child": T(f"child {finding}?"),
+                                  "resident_other": T(f"other {finding}?")}}
     if show_if:
         q["show_if"] = show_if
     return q

@@ -14,7 +14,7 @@ from vardlots.triage.model import ContentSet, Sex, Urgency, parse_age
 from vardlots.triage.vignettes import entry_differences, entry_protocols, run_vignette
 
 # Measured on the content of this commit (vignettes whose urgency differs by entry protocol).
-MAX_DIFFERING_SELF_WRITTEN = 543
+MAX_DIFFERING_SELF_WRITTEN = 546
 MAX_DIFFERING_INDEPENDENT = 245
 
 
