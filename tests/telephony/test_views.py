@@ -101,3 +101,25 @@ def test_score() -> None:
     assert actions.score("P2", "P2") == 100
     assert actions.score("P2", "P1") == 50
     assert actions.score("P2", "P4") == 0
+
+
+def test_the_proposal_shows_the_risk_factors_answered(w: World, client: Client) -> None:
+    factories.staff_client(client, w.nurse_pool)
+    call = actions.do_start_call(w.nurse_pool, w.pool)
+    url = f"/personal/telefon/samtal/{call.pk}/"
+    client.post(url + "identify", {"caller_kind": "self", "personal_number": w.resident.personal_number})
+    client.post(url + "add-reason", {"protocol": "fever_adult"})
+    for _ in range(60):
+        call.refresh_from_db()
+        step = actions.current_step(call)
+        if not isinstance(step, QuestionStep):
+            break
+        value = "yes" if step.finding == "immunosuppressed" else plain_answer(step)
+        data: dict[str, object] = {"finding": step.finding, "position": len(call.triage_session.answers)}
+        if value == []:
+            data["none"] = "1"
+        else:
+            data["value"] = value
+        assert client.post(url + "answer", data).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Risk factors" in page and "Weakened immune system: yes" in page

@@ -150,7 +150,14 @@ def _result_context(call: Call) -> dict[str, Any]:
     for unit in dict.fromkeys(slots_units):
         slots += list(free_slots(unit=unit).exclude(kind="callback")[:4])
     explanation = result.get("explanation", {})
+    content = get_content()
+    profile = []
+    for fid, value in (result.get("risk_profile") or {}).items():
+        finding = content.findings.get(fid)
+        if finding is not None and value in ("yes", "no"):
+            profile.append(f"{finding.label.get(lang)}: {_('yes') if value == 'yes' else _('no')}")
     return {
+        "risk_profile": profile,
         "routed": routed, "routing_lines": routed.explanation() if routed else [],
         "computed_label": actions._urgency_label(call.computed_urgency),
         "effective_label": actions._urgency_label(call.effective_urgency),
