@@ -90,7 +90,8 @@ def lay_answer(content: ContentSet, step: QuestionStep, facts: dict[str, Any]) -
 def person_facts(content: ContentSet, v: Vignette) -> dict[str, Any]:
     """The vignette's answers as facts about the person, whichever way they come in: the
     complaint their contact reason stands for (`implied` associations), and a fever when the
-    case gives a measured temperature of 38 °C or more but does not answer the fever question."""
+    case gives a measured temperature of 38 °C or more, or how long the fever has lasted, but does
+    not answer the fever question."""
     facts = dict(v.answers)
     for pid in v.protocols:
         p = content.resolve_protocol(pid, v.age_days, v.sex)
@@ -103,6 +104,8 @@ def person_facts(content: ContentSet, v: Vignette) -> dict[str, Any]:
     temp = facts.get("temperature")
     if isinstance(temp, int | float) and not isinstance(temp, bool) and temp >= 38.0:
         facts.setdefault("fever", "yes")
+    if facts.get("fever_duration") not in (None, "unknown"):
+        facts.setdefault("fever", "yes")  # how long the fever has lasted: there is a fever
     return facts
 
 
