@@ -51,6 +51,9 @@ class VignetteRun:
 
 
 _NONE_OPTIONS: Final = ("none", "no", "nej", "not_measured")
+# Findings many protocols ask about: having one does not make a protocol fit the person.
+_GENERIC: Final = frozenset({"fever", "pregnant", "on_anticoagulants", "immunosuppressed",
+                             "diabetes", "temperature", "high_risk_group", "feels_extremely_ill"})
 
 
 def _lay_default(q: Any) -> Any:
@@ -350,6 +353,11 @@ def entry_protocols(content: ContentSet, v: Vignette, limit: int = 3) -> list[st
                    if pid == p.id or (p.family is not None
                                       and content.protocols[pid].family == p.family)]
         if implied and not all(_positive(facts.get(f)) for f in implied):
+            continue
+        # It fits when something the person has is what the protocol asks about (nobody with a
+        # tummy ache and no burn picks "Brännskada").
+        if ids and not any(_positive(facts.get(f)) for r in p.rules for f in r.when.findings
+                           if f not in _GENERIC):
             continue
         ids.append(p.id)
     return ids
