@@ -130,3 +130,16 @@ def test_negatively_phrased_yes_no_questions_are_refused(tmp_path: Path) -> None
     text = "\n".join(messages(root))
     assert "phrased negatively (sv: 'Går det inte att gå?')" in text
     assert "phrased negatively (en: 'Can you not walk?')" in text
+
+
+def test_the_same_condition_with_different_urgency_must_be_declared(tmp_path: Path) -> None:
+    a = protocol("chest", [yes_no("fever")], [rule("fever", "fever", "P2")], default="P4")
+    b = protocol("tooth", [yes_no("fever")], [rule("fever", "fever", "P3")], default="P4")
+    root = write_content(tmp_path, [a, b], vignettes=vignettes_for("chest") + vignettes_for("tooth"))
+    text = "\n".join(messages(root))
+    assert "same condition 'fever' gives P2 in chest.fever but P3 in tooth.fever" in text
+    (root / "consistency.yaml").write_text(
+        "differences:\n  - rules: [chest.fever, tooth.fever]\n"
+        "    reason: \"Fever with chest pain can be pneumonia; with toothache a local abscess.\"\n",
+        encoding="utf-8")
+    assert not any("same condition" in m for m in messages(root))

@@ -30,6 +30,7 @@ from vardlots.triage.model import (
     Protocol,
     Question,
     QuestionType,
+    Rule,
     Sex,
     Text,
     Urgency,
@@ -51,6 +52,20 @@ _NEGATIVE_QUESTION_EN: Final = re.compile(
     r"^\s*(can't|cannot|isn't|doesn't|don't|won't|haven't|hasn't|aren't|didn't|"
     r"(have|has|can|is|are|do|does|did) (you|they|he|she|it|your child|the child) not)\b",
     re.IGNORECASE)
+
+def _canonical(source: str) -> str:
+    """A condition in a canonical form: spaces normalised, the parts of a flat `and` sorted."""
+    s = " ".join(source.split())
+    if " or " not in s and "(" not in s:
+        s = " and ".join(sorted(part.strip() for part in s.split(" and ")))
+    return s
+
+
+def _ages_overlap(a: Protocol, b: Protocol) -> bool:
+    a_to = a.ages.to_days if a.ages.to_days is not None else 10**9
+    b_to = b.ages.to_days if b.ages.to_days is not None else 10**9
+    return a.ages.from_days < b_to and b.ages.from_days < a_to and bool(a.sexes & b.sexes)
+
 
 # Phrases whose presence in a result's advice ("Gör så här") contradicts its level.
 _SLOW: Final = ("nästa vardag", "boka en tid", "boka tid", "inom några dagar", "inom en vecka",
@@ -147,6 +162,7 @@ class _Checker:
         self.check_vignettes()
         self.check_search()
         self.check_levels()
+        self.check_consistency()
 
     def check_sources_registry(self) -> None:
         urls: dict[str, str] = {}
@@ -211,6 +227,33 @@ class _Checker:
         if q.show_if is not None:
             self.check_expr(q.show_if, q.location, f"{q.location.path}.show_if",
                             self.c.protocols.get(q.owner) or self.c.screen)
+
+    def check_consistency(self) -> None:
+        """The same answers should give the same urgency whichever protocol asks: rules with the
+        same condition in protocols that can apply to the same person must give the same urgency,
+        or the difference is declared with its clinical reason in content/consistency.yaml."""
+        groups: dict[str, list[tuple[Protocol, Rule]]] = {}
+        for p in self.c.protocols.values():
+            for r in p.rules:
+                if r.when.findings:
+                    groups.setdefault(_canonical(r.when.source), []).append((p, r))
+        declared = {rid: ids for ids, _reason in self.c.declared_differences for rid in ids}
+        known = {rid for ids, _ in self.c.declared_differences for rid in ids}
+        all_ids = {r.id for p in self.c.protocols.values() for r in p.rules}
+        for rid in sorted(known - all_ids):
+            self.err(Location("content/consistency.yaml", "differences"),
+                     f"declared rule {rid!r} does not exist")
+        for cond, members in sorted(groups.items()):
+            for i, (pa, ra) in enumerate(members):
+                for pb, rb in members[i + 1:]:
+                    if pa.id == pb.id or ra.urgency is rb.urgency or not _ages_overlap(pa, pb):
+                        continue
+                    if rb.id in declared.get(ra.id, frozenset()):
+                        continue
+                    self.err(rb.location, f"same condition {cond!r} gives {ra.urgency.value} in "
+                                          f"{ra.id} but {rb.urgency.value} in {rb.id}: align them "
+                                          "or declare the difference with its clinical reason in "
+                                          "content/consistency.yaml")
 
     def check_levels(self) -> None:
         """Every level has advice and a safety net to fall back on (content/levels.yaml), so every

@@ -514,6 +514,14 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
                 except (KeyError, ValueError, TypeError) as e:
                     ctx.error(lfile, f"levels.{code}", f"cannot read level texts: {e!r}")
 
+    declared: list[tuple[frozenset[str], str]] = []
+    cpath = r / "consistency.yaml"
+    if cpath.is_file():
+        cdata = _read(ctx, cpath, "consistency")
+        for _i, it in _items(cdata, "differences"):
+            declared.append((frozenset(str(x) for x in it.get("rules") or []),
+                             str(it.get("reason") or "")))
+
     risk_factors: list[str] = []
     rpath = r / "risk_factors.yaml"
     if rpath.is_file():
@@ -571,6 +579,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
         lexicon=lexicon,
         level_texts=level_texts,
         risk_factors=tuple(risk_factors),
+        declared_differences=tuple(declared),
         search_phrasings=tuple(phrasings),
         root=str(r),
     )

@@ -531,6 +531,9 @@ class ContentSet:
     checklist: str | None = None
     # (protocol id, finding): picking the protocol means the person has that complaint
     implied: tuple[tuple[str, str], ...] = ()
+    # declared differences (content/consistency.yaml): rule ids with the same condition in
+    # different protocols that give different urgency, and the clinical reason
+    declared_differences: tuple[tuple[frozenset[str], str], ...] = ()
     # the risk-factor profile (content/risk_factors.yaml): finding ids in display order
     risk_factors: tuple[str, ...] = ()
     # urgency -> (advice, safety net) that a result at that level shows when its rule has none

@@ -13,7 +13,7 @@ SCHEMA_ID: Final = "https://vardlots.se/schemas/triage/protocol.schema.json"
 
 FILE_KINDS: Final = (
     "manifest", "red_flags", "modifiers", "sources", "findings", "questions", "protocol",
-    "vignettes", "search", "associations", "lexicon", "levels", "risk_factors",
+    "vignettes", "search", "associations", "lexicon", "levels", "risk_factors", "consistency",
 )
 
 _ID = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}
@@ -232,6 +232,10 @@ def build_schema() -> dict[str, Any]:
             "additionalProperties": _obj(["advice", "safety_net", "sources"], {
                 "advice": _text(), "safety_net": _text(),
                 "sources": {"$ref": "#/$defs/source_ids"}})}}),
+        "consistency": _obj(["differences"], {"differences": {"type": "array", "items": _obj(
+            ["rules", "reason"], {
+                "rules": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+                "reason": {"type": "string", "minLength": 20}})}}),
         "risk_factors": _obj(["risk_factors"], {"risk_factors": {
             "type": "array", "items": _ID, "uniqueItems": True}}),
         "lexicon": _obj(["lexicon"], {"lexicon": {"type": "array", "items": _obj(
