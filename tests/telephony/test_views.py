@@ -17,6 +17,25 @@ from vardlots.telephony.models import Call, CallbackKind, TrainingAttempt
 from vardlots.triage.engine import QuestionStep
 
 
+def answer_through_the_page(client: Client, call: Call, url: str, yes: frozenset[str] | set[str] = frozenset()) -> None:
+    """Answer every question on the call page: "yes" to the findings in `yes`, otherwise no/none."""
+    for _ in range(60):
+        call.refresh_from_db()
+        step = actions.current_step(call)
+        if not isinstance(step, QuestionStep):
+            return
+        page = client.get(url).content.decode()
+        assert step.question.nurse.en in page or step.question.nurse.sv in page
+        value = "yes" if step.finding in yes else plain_answer(step)
+        data: dict[str, object] = {"finding": step.finding, "position": len(call.triage_session.answers)}
+        if value == []:
+            data["none"] = "1"
+        else:
+            data["value"] = value
+        assert client.post(url + "answer", data).status_code == 302
+    raise AssertionError("no result after 60 answers")
+
+
 def test_whole_call_through_the_pages(w: World, client: Client) -> None:
     body = json.dumps({"event_id": "e1", "type": "offered", "call_id": "c1", "caller_number": "070-765 43 21",
                        "personal_number": w.resident.personal_number, "unit_hsa_id": w.pool.hsa_id}).encode()
@@ -34,20 +53,7 @@ def test_whole_call_through_the_pages(w: World, client: Client) -> None:
     page = client.get(url + "?q=ont+i+halsen").content.decode()
     assert 'value="sore_throat"' in page
     client.post(url + "add-reason", {"protocol": "sore_throat"})
-    for _ in range(60):
-        call.refresh_from_db()
-        step = actions.current_step(call)
-        if not isinstance(step, QuestionStep):
-            break
-        page = client.get(url).content.decode()
-        assert step.question.nurse.en in page or step.question.nurse.sv in page
-        value = plain_answer(step)
-        data: dict[str, object] = {"finding": step.finding, "position": len(call.triage_session.answers)}
-        if value == []:
-            data["none"] = "1"
-        else:
-            data["value"] = value
-        assert client.post(url + "answer", data).status_code == 302
+    answer_through_the_page(client, call, url)
     page = client.get(url).content.decode()
     assert "4. Proposal" in page and "Decision support" in page
     client.post(url + "override", {"urgency": "P2", "care_need": "urgent_care", "reason_code": "caller_situation",
@@ -109,17 +115,6 @@ def test_the_proposal_shows_the_risk_factors_answered(w: World, client: Client) 
     url = f"/personal/telefon/samtal/{call.pk}/"
     client.post(url + "identify", {"caller_kind": "self", "personal_number": w.resident.personal_number})
     client.post(url + "add-reason", {"protocol": "fever_adult"})
-    for _ in range(60):
-        call.refresh_from_db()
-        step = actions.current_step(call)
-        if not isinstance(step, QuestionStep):
-            break
-        value = "yes" if step.finding == "immunosuppressed" else plain_answer(step)
-        data: dict[str, object] = {"finding": step.finding, "position": len(call.triage_session.answers)}
-        if value == []:
-            data["none"] = "1"
-        else:
-            data["value"] = value
-        assert client.post(url + "answer", data).status_code == 302
+    answer_through_the_page(client, call, url, yes={"immunosuppressed"})
     page = client.get(url).content.decode()
     assert "Risk factors" in page and "Weakened immune system: yes" in page
