@@ -118,3 +118,23 @@ def test_the_proposal_shows_the_risk_factors_answered(w: World, client: Client) 
     answer_through_the_page(client, call, url, yes={"immunosuppressed"})
     page = client.get(url).content.decode()
     assert "Risk factors" in page and "Weakened immune system: yes" in page
+
+
+def test_risk_factors_the_caller_knows_answer_their_questions(w: World, client: Client) -> None:
+    """The nurse records the profile once; it answers its question in whatever protocol asks it."""
+    factories.staff_client(client, w.nurse_pool)
+    call = actions.do_start_call(w.nurse_pool, w.pool)
+    url = f"/personal/telefon/samtal/{call.pk}/"
+    client.post(url + "identify", {"caller_kind": "self", "personal_number": w.resident.personal_number})
+    page = client.get(url).content.decode()
+    assert "Risk factors the caller knows" in page and 'name="immunosuppressed"' in page
+    assert client.post(url + "profile", {"immunosuppressed": "yes", "on_anticoagulants": "no"}).status_code == 302
+    call.refresh_from_db()
+    assert call.known_vitals == {"immunosuppressed": "yes", "on_anticoagulants": "no"}
+    client.post(url + "add-reason", {"protocol": "fever_adult"})
+    answer_through_the_page(client, call, url)  # never asked about immunosuppression: it is known
+    call.refresh_from_db()
+    assert ["immunosuppressed", "yes"] in call.triage_session.answers
+    assert call.triage_session.urgency == "P1"
+    page = client.get(url).content.decode()
+    assert "Weakened immune system: yes" in page

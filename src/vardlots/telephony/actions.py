@@ -436,6 +436,48 @@ def do_remove_reason(staff: StaffUser, call: Call, protocol_id: str) -> Call:
     return call
 
 
+def profile_findings(call: Call) -> list[str]:
+    """The yes/no risk factors of the profile (content/risk_factors.yaml) that can apply to the
+    patient's age and sex."""
+    from vardlots.triage.engine import all_questions
+    from vardlots.triage.model import QuestionType, age_context
+
+    content = get_content()
+    questions = all_questions(content)
+    ctx: dict[str, Any] = {}
+    if call.patient_age_days is not None:
+        years, months, days = age_context(call.patient_age_days)
+        ctx = {"age_years": years, "age_months": months, "age_days": days}
+    if call.patient_sex in ("female", "male"):
+        ctx["sex"] = call.patient_sex
+    out = []
+    for fid in content.risk_factors:
+        q = questions.get(fid)
+        if q is None or q.type is not QuestionType.YES_NO:
+            continue
+        if q.show_if is not None and len(ctx) == 4 and q.show_if(ctx) is False:
+            continue
+        out.append(fid)
+    return out
+
+
+def do_set_profile(staff: StaffUser, call: Call, profile: dict[str, str | None]) -> Call:
+    """Record the risk factors the caller knows ("yes"/"no"); each answers its question when the
+    engine asks it, in any protocol, so the caller is not asked again."""
+    check_call(staff, call)
+    check_open(call)
+    allowed = set(profile_findings(call))
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        known = {k: v for k, v in (call.known_vitals or {}).items() if k not in allowed}
+        known.update({k: v for k, v in profile.items() if k in allowed and v in ("yes", "no")})
+        call.known_vitals = known
+        call.save(update_fields=["known_vitals"])
+        if call.triage_session is not None and call.triage_session.state == TriageSession.State.IN_PROGRESS:
+            call.triage_session = _auto_answer(call, call.triage_session)
+    return call
+
+
 def do_set_vitals(staff: StaffUser, call: Call, vitals: dict[str, float | None]) -> Call:
     """Record vital signs the caller knows; each answers its number question when the engine asks it."""
     check_call(staff, call)
@@ -443,6 +485,8 @@ def do_set_vitals(staff: StaffUser, call: Call, vitals: dict[str, float | None])
     known = {k: float(v) for k, v in vitals.items() if k in VITAL_FINDINGS and v is not None}
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
+        # keep the risk-factor profile, which is stored beside the vital signs
+        known.update({k: v for k, v in (call.known_vitals or {}).items() if k not in VITAL_FINDINGS})
         call.known_vitals = known
         call.save(update_fields=["known_vitals"])
         if call.triage_session is not None and call.triage_session.state == TriageSession.State.IN_PROGRESS:
@@ -791,8 +835,9 @@ def documentation_text(call: Call) -> str:
     if call.caller_number:
         lines.append(_("Phone: %(number)s") % {"number": call.caller_number})
     lines.append(_("Contact reason: %(reasons)s") % {"reasons": reasons_text(call) or "–"})
-    if call.known_vitals:
-        vitals = ", ".join(f"{k}: {v:g}" for k, v in call.known_vitals.items())
+    numbers = {k: v for k, v in (call.known_vitals or {}).items() if k in VITAL_FINDINGS}
+    if numbers:
+        vitals = ", ".join(f"{k}: {v:g}" for k, v in numbers.items())
         lines.append(_("Vital signs given: %(vitals)s") % {"vitals": vitals})
     items = answered(call)
     if items:

@@ -202,6 +202,9 @@ def call_page(request: HttpRequest, call_id: int) -> HttpResponse:
         "earlier": actions.access_earlier_contacts(staff, call, request=request) if call.resident else [],
         "vitals": [{"finding": f, "label": _vital_label(f), "value": (call.known_vitals or {}).get(f, "")}
                    for f in actions.VITAL_FINDINGS],
+        "profile": [{"finding": f, "label": content.findings[f].label.get(lang),
+                     "value": (call.known_vitals or {}).get(f, "")}
+                    for f in actions.profile_findings(call) if f in content.findings],
         "urgencies": [(u.value, f"{u.label(lang)} ({u.value})") for u in Urgency.ordered()],
         "care_needs": [(k, str(v)) for k, v in CARE_NEED_PLAIN.items()],
         "override_reasons": OverrideReason.choices, "outcomes": CallOutcome,
@@ -287,6 +290,8 @@ def call_action(request: HttpRequest, call_id: int, action: str) -> HttpResponse
         elif action == "remove-reason":
             actions.do_remove_reason(staff, call, post.get("protocol", ""))
             anchor = "reason"
+        elif action == "profile":
+            actions.do_set_profile(staff, call, {f: post.get(f) or None for f in actions.profile_findings(call)})
         elif action == "vitals":
             actions.do_set_vitals(staff, call, {f: _number(post.get(f, "")) for f in actions.VITAL_FINDINGS})
             anchor = "assessment"
