@@ -72,3 +72,26 @@ def test_a_negation_inside_a_phrase_negates_it() -> None:
     r = TextReader({"cancer": ["har cancer"]})
     assert r.read("jag har ingen cancer")[0].negated
     assert r.read("jag har cancer")[0].present
+
+
+def test_mentions_and_other_complaints_are_asked_before_any_result_but_112(
+        real_content: ContentSet) -> None:
+    """Even when the picked reason has nothing more to ask, what the person wrote is confirmed and
+    "Har du också …" offered before the result; a 112 result ends at once."""
+    inp = TriageInput(parse_age("40y"), Sex.MALE, ("hay_fever",), (), None, ("cp_now",))
+    asked: list[str] = []
+    for _ in range(40):
+        step = next_step(real_content, inp)
+        if isinstance(step, Result):
+            break
+        asked.append(step.finding)
+        value = [] if step.question.type.value == "multi_choice" else (
+            "yes" if step.finding == "cp_now" else
+            "no" if step.question.type.value == "yes_no" else "unknown")
+        inp = inp.with_answer(step.finding, value)
+    assert "cp_now" in asked and real_content.checklist in asked
+    assert {"protocol": "chest_pain", "because": next(
+        a["because"] for a in step.trace["activated"] if a["protocol"] == "chest_pain")} in step.trace["activated"]
+    screen_112 = TriageInput(parse_age("40y"), Sex.MALE, ("hay_fever",),
+                             (("emergency_signs", ["cannot_breathe"]),), None, ("cp_now",))
+    assert isinstance(next_step(real_content, screen_112), Result)

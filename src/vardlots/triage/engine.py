@@ -713,6 +713,10 @@ def _decide(session: _Session) -> QuestionStep | None:
                     return early
             return QuestionStep(nf, session.active.questions[nf], f"modifier.{m.id}", False,
                                 _quick_progress(session, states))
+    if not early_done:
+        # Nothing more to ask for the rules known so far: what the person wrote and other
+        # complaints can still bring more in, so they are asked before the result.
+        return _early(session, states)
     return None
 
 
