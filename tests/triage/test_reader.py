@@ -90,8 +90,8 @@ def test_mentions_and_other_complaints_are_asked_before_any_result_but_112(
             "no" if step.question.type.value == "yes_no" else "unknown")
         inp = inp.with_answer(step.finding, value)
     assert "cp_now" in asked and real_content.checklist in asked
-    assert {"protocol": "chest_pain", "because": next(
-        a["because"] for a in step.trace["activated"] if a["protocol"] == "chest_pain")} in step.trace["activated"]
+    assert isinstance(step, Result)
+    assert any(a["protocol"] == "chest_pain" for a in step.trace["activated"])
     screen_112 = TriageInput(parse_age("40y"), Sex.MALE, ("hay_fever",),
                              (("emergency_signs", ["cannot_breathe"]),), None, ("cp_now",))
     assert isinstance(next_step(real_content, screen_112), Result)
