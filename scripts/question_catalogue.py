@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from vardlots.triage import load_content
+from vardlots.triage.engine import all_questions
 from vardlots.triage.model import format_age
 
 
@@ -26,17 +27,7 @@ def main() -> int:
         sexes = ",".join(sorted(s.value for s in p.sexes))
         out.write(f"| {p.id} | {p.title.sv} | {p.title.en} | "
                   f"{format_age(p.ages.from_days) if p.ages.from_days else '0d'}–{upper} | {sexes} |\n")
-    seen: dict[str, list[str]] = {}
-    questions = {}
-    comps = [content.screen] if content.screen else []
-    comps += sorted(content.protocols.values(), key=lambda p: p.id)
-    for c in comps:
-        for fid, q in c.questions.items():
-            questions.setdefault(fid, q)
-            seen.setdefault(fid, []).append(c.id)
-    for fid, q in content.shared_questions.items():
-        questions.setdefault(fid, q)
-        seen.setdefault(fid, []).append("shared")
+    questions = all_questions(content)
     out.write("\n## Questions (finding id: type: resident wording)\n\n")
     for fid in sorted(questions):
         q = questions[fid]

@@ -60,3 +60,19 @@ def test_no_association_without_a_positive_answer(real_content: ContentSet) -> N
     res, _ = run(real_content, ("sore_throat",), {})
     assert res.trace["activated"] == []
     assert res.urgency is Urgency.P5
+
+
+def test_picking_a_family_member_implies_its_complaint(real_content: ContentSet) -> None:
+    adult = real_content.protocols["fever_adult"]
+    child = real_content.protocols["fever_child_under_5"]
+    assert "fever" in real_content.implied_by(adult)
+    assert real_content.implied_by(child) == real_content.implied_by(adult)
+    assert real_content.implied_by(real_content.protocols["sore_throat"]) == ()
+
+
+def test_a_question_is_ruled_out_by_age_and_sex_alone(real_content: ContentSet) -> None:
+    pregnant = real_content.shared_questions["pregnant"]
+    assert pregnant.ruled_out_for(parse_age("30y"), Sex.MALE)
+    assert pregnant.ruled_out_for(parse_age("8y"), Sex.FEMALE)
+    assert not pregnant.ruled_out_for(parse_age("30y"), Sex.FEMALE)
+    assert not pregnant.ruled_out_for(parse_age("30y"), None)  # sex unknown: cannot rule out

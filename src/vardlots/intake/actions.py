@@ -130,11 +130,12 @@ def check_protocols(req: StartRequest, age_days: int, sex: Sex) -> tuple[str, ..
     return (hits[0].protocol_id,)
 
 
-def mentions(session: TriageSession) -> list[Mention]:
-    """What the person's own description mentions (suggestions, confirmed through questions)."""
+def mentions(session: TriageSession) -> dict[str, Mention]:
+    """What the person's own description says they have, by finding (suggestions, confirmed
+    through questions before they count)."""
     if not session.complaint_text:
-        return []
-    return TextReader.for_content(get_content()).read(session.complaint_text)
+        return {}
+    return TextReader.for_content(get_content()).present(session.complaint_text)
 
 
 def engine_input(session: TriageSession, answers: tuple[tuple[str, Any], ...] | None = None) -> TriageInput:
@@ -144,7 +145,7 @@ def engine_input(session: TriageSession, answers: tuple[tuple[str, Any], ...] | 
         protocol_ids=tuple(session.protocol_ids),
         answers=session.answer_pairs() if answers is None else answers,
         pregnant=session.pregnant,
-        mentioned=tuple(m.finding for m in mentions(session) if m.present),
+        mentioned=tuple(mentions(session)),
         audience="child" if session.acting_guardian_id else session.audience,
     )
 

@@ -119,11 +119,9 @@ def _question_context(session: TriageSession, step: QuestionStep, error: str = "
         {"index": i, "label": finding_label(finding), "value": answer_label(finding, value, session.protocol_ids)}
         for i, (finding, value) in enumerate(session.answers)
     ]
-    confirm_text = ""
-    if step.confirm:
-        confirm_text = next((m.text for m in actions.mentions(session) if m.finding == step.finding), "")
+    mention = actions.mentions(session).get(step.finding) if step.confirm else None
     return {
-        "confirm_text": confirm_text,
+        "confirm_text": mention.text if mention else "",
         "session": session, "step": step, "question": q, "type": q.type.value,
         "text": _t(step.resident_text), "help": _t(q.help),
         "options": [{"id": o.id, "label": _t(o.label)} for o in q.options],

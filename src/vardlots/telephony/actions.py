@@ -440,22 +440,17 @@ def profile_findings(call: Call) -> list[str]:
     """The yes/no risk factors of the profile (content/risk_factors.yaml) that can apply to the
     patient's age and sex."""
     from vardlots.triage.engine import all_questions
-    from vardlots.triage.model import QuestionType, age_context
+    from vardlots.triage.model import QuestionType, Sex
 
     content = get_content()
     questions = all_questions(content)
-    ctx: dict[str, Any] = {}
-    if call.patient_age_days is not None:
-        years, months, days = age_context(call.patient_age_days)
-        ctx = {"age_years": years, "age_months": months, "age_days": days}
-    if call.patient_sex in ("female", "male"):
-        ctx["sex"] = call.patient_sex
+    sex = Sex(call.patient_sex) if call.patient_sex in ("female", "male") else None
     out = []
     for fid in content.risk_factors:
         q = questions.get(fid)
         if q is None or q.type is not QuestionType.YES_NO:
             continue
-        if q.show_if is not None and len(ctx) == 4 and q.show_if(ctx) is False:
+        if call.patient_age_days is not None and q.ruled_out_for(call.patient_age_days, sex):
             continue
         out.append(fid)
     return out

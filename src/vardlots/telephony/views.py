@@ -99,6 +99,14 @@ def start_call(request: HttpRequest) -> HttpResponse:
 
 # --- the call page --------------------------------------------------------------------------------
 
+def _mention_text(session: TriageSession | None, step: QuestionStep) -> str:
+    """The caller's own words behind a confirmation question."""
+    if not step.confirm or session is None:
+        return ""
+    mention = intake_actions.mentions(session).get(step.finding)
+    return mention.text if mention else ""
+
+
 def _step_context(call: Call, step: QuestionStep | Result | None) -> dict[str, Any]:
     if not isinstance(step, QuestionStep):
         return {}
@@ -122,9 +130,7 @@ def _step_context(call: Call, step: QuestionStep | Result | None) -> dict[str, A
         "q_red_flag": red_flag or step.rule_id.startswith("screen") or step.repeat, "q_repeat": step.repeat,
         "q_position": len(session.answers) if session else 0, "q_unit": q.unit or "",
         "q_is_vital": step.finding in actions.VITAL_FINDINGS,
-        "q_confirm_text": next((m.text for m in intake_actions.mentions(session)
-                                if m.finding == step.finding), "")
-        if (step.confirm and session is not None) else "",
+        "q_confirm_text": _mention_text(session, step),
     }
 
 

@@ -209,8 +209,8 @@ class _Checker:
         if q.type is QuestionType.DURATION and (q.max is None or q.max <= 0):
             self.err(q.location, "a duration question needs max (hours) > 0")
         if q.type is QuestionType.YES_NO:
-            for lang, text in (("sv", q.resident.sv), ("en", q.resident.en)):
-                pat = _NEGATIVE_QUESTION_SV if lang == "sv" else _NEGATIVE_QUESTION_EN
+            for lang, text, pat in (("sv", q.resident.sv, _NEGATIVE_QUESTION_SV),
+                                    ("en", q.resident.en, _NEGATIVE_QUESTION_EN)):
                 if pat.search(text):
                     self.err(q.location, f"yes/no question for {q.finding!r} is phrased negatively "
                                          f"({lang}: {text[:60]!r}): a \"Nej\" would be ambiguous; "
@@ -238,9 +238,8 @@ class _Checker:
                 if r.when.findings:
                     groups.setdefault(_canonical(r.when.source), []).append((p, r))
         declared = {rid: ids for ids, _reason in self.c.declared_differences for rid in ids}
-        known = {rid for ids, _ in self.c.declared_differences for rid in ids}
         all_ids = {r.id for p in self.c.protocols.values() for r in p.rules}
-        for rid in sorted(known - all_ids):
+        for rid in sorted(declared.keys() - all_ids):
             self.err(Location("content/consistency.yaml", "differences"),
                      f"declared rule {rid!r} does not exist")
         for cond, members in sorted(groups.items()):

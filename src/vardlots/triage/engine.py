@@ -99,9 +99,7 @@ class TriageInput:
     audience: str = "self"
 
     def with_answer(self, finding: str, value: Any) -> TriageInput:
-        return TriageInput(self.age_days, self.sex, self.protocol_ids,
-                           (*self.answers, (finding, value)), self.pregnant, self.mentioned,
-                           self.audience)
+        return dataclasses.replace(self, answers=(*self.answers, (finding, value)))
 
     @property
     def effective_audience(self) -> str:
@@ -224,21 +222,33 @@ class _Active:
     modifiers: tuple[Modifier, ...]
 
 
+def _wordings(content: ContentSet) -> dict[str, tuple[Question, ...]]:
+    """Every wording of every finding's question: the shared one first, then the screen's, then
+    the protocols' by id."""
+    cached = content._cache.get("wordings")
+    if isinstance(cached, dict):
+        return cached
+    out: dict[str, list[Question]] = {}
+    comps = ([content.screen] if content.screen is not None else []) + sorted(
+        content.protocols.values(), key=lambda p: p.id)
+    for fid, q in content.shared_questions.items():
+        out.setdefault(fid, []).append(q)
+    for c in comps:
+        for fid, q in c.questions.items():
+            out.setdefault(fid, []).append(q)
+    frozen = {fid: tuple(qs) for fid, qs in out.items()}
+    content._cache["wordings"] = frozen
+    return frozen
+
+
 def all_questions(content: ContentSet) -> dict[str, Question]:
     """Every question in the content by finding (findings are facts about the person: whichever
     protocol asks, the answer counts everywhere). A shared question wins, then the screen's, then
     the first protocol's by id; an active protocol's own wording wins over all (`_active`)."""
     cached = content._cache.get("all_questions")
-    if cached is not None:
-        assert isinstance(cached, dict)
+    if isinstance(cached, dict):
         return cached
-    out: dict[str, Question] = dict(content.shared_questions)
-    if content.screen is not None:
-        for fid, q in content.screen.questions.items():
-            out.setdefault(fid, q)
-    for p in sorted(content.protocols.values(), key=lambda p: p.id):
-        for fid, q in p.questions.items():
-            out.setdefault(fid, q)
+    out = {fid: qs[0] for fid, qs in _wordings(content).items()}
     content._cache["all_questions"] = out
     return out
 
@@ -262,21 +272,8 @@ def _active(content: ContentSet, protocols: tuple[Protocol, ...]) -> _Active:
     return active
 
 
-def _wordings(content: ContentSet, finding: str) -> list[Question]:
-    key = ("wordings", finding)
-    cached = content._cache.get(key)
-    if isinstance(cached, list):
-        return cached
-    comps = ([content.screen] if content.screen else []) + list(content.protocols.values())
-    out = [c.questions[finding] for c in comps if finding in c.questions]
-    if finding in content.shared_questions:
-        out.append(content.shared_questions[finding])
-    content._cache[key] = out
-    return out
-
-
 def _validate_any(content: ContentSet, finding: str, raw: Any, first: AnswerError) -> AnswerValue:
-    for q in _wordings(content, finding):
+    for q in _wordings(content).get(finding, ()):
         try:
             return validate_answer(q, raw)
         except AnswerError:
@@ -436,6 +433,7 @@ class _Session:
         self.protocols = self.chosen
         self.active = _active(content, self.protocols)
         self.activated: list[tuple[str, str]] = []  # (protocol id, the condition that brought it in)
+        self.implied: list[str] = []  # complaint findings the chosen protocols stand for
         years, months, days = age_context(inp.age_days)
         self.env: dict[str, Any] = {"age_years": years, "age_months": months, "age_days": days,
                                     "sex": sex.value}
@@ -476,19 +474,12 @@ class _Session:
     def _apply_implied(self) -> None:
         """Picking "Ont i magen" means the person has tummy pain: the complaint a chosen protocol
         stands for counts as answered yes (content/associations.yaml, `implied`)."""
-        self.implied: list[str] = []
-        if not self.content.implied:
-            return
-        chosen = {p.id for p in self.chosen}
-        families = {p.family for p in self.chosen if p.family}
-        for pid, fid in self.content.implied:
-            p = self.content.protocols.get(pid)
-            if p is None or fid in self.answered:
-                continue
-            if pid in chosen or (p.family is not None and p.family in families):
-                self.env[fid] = True
-                self.answered.add(fid)
-                self.implied.append(fid)
+        for p in self.chosen:
+            for fid in self.content.implied_by(p):
+                if fid not in self.answered:
+                    self.env[fid] = True
+                    self.answered.add(fid)
+                    self.implied.append(fid)
 
     def _apply_checklist(self) -> None:
         """A ticked option of the "Har du också …" step answers its finding "yes"."""
@@ -529,13 +520,12 @@ class _Session:
         for when, pid in self.content.associations:
             if when.evaluate(self.env, ()) is not True:
                 continue
-            fid = when.source
             p = self.content.resolve_protocol(pid, self.inp.age_days, self.sex)
             if p is None or p.id in have:
                 continue
             have.add(p.id)
             extra.append(p)
-            self.activated.append((p.id, fid))
+            self.activated.append((p.id, when.source))
         if extra:
             self.protocols = self.protocols + tuple(extra)
             self.active = _active(self.content, self.protocols)
@@ -568,9 +558,6 @@ class _Session:
                         return a
                 return None
         return finding, repeat
-
-    def modifiers(self) -> tuple[Modifier, ...]:
-        return self.active.modifiers
 
     def shown(self, q: Question) -> bool | None:
         return None if q.show_if is None else q.show_if(self.env)
@@ -665,7 +652,7 @@ def _decide(session: _Session) -> QuestionStep | None:
     outcomes = _comp_outcomes(states, comps)
     base_o, _ = _base(outcomes)
     base_u = base_o.urgency if base_o else _FLOOR
-    mods = session.modifiers()
+    mods = session.active.modifiers
     true_mods = [m for m in mods if m.when.evaluate(session.env, ()) is True]
     current = _apply_mods(base_u, true_mods)
     has_true = [o is not None and rid is not None and not rid.endswith(".default")
@@ -694,7 +681,7 @@ def _decide(session: _Session) -> QuestionStep | None:
             if s.state != OPEN:
                 continue
             assert s.next_finding is not None
-            if not early_done and (ci != 0 or not content_has_screen(session)):
+            if not early_done and (ci != 0 or session.content.screen is None):
                 early_done = True
                 early = _early(session, states)
                 if early is not None:
@@ -718,10 +705,6 @@ def _decide(session: _Session) -> QuestionStep | None:
         # complaints can still bring more in, so they are asked before the result.
         return _early(session, states)
     return None
-
-
-def content_has_screen(session: _Session) -> bool:
-    return session.content.screen is not None
 
 
 def _used_findings(content: ContentSet) -> frozenset[str]:
@@ -756,21 +739,12 @@ def _checklist_step(session: _Session, states: list[_RuleState]) -> QuestionStep
         if o.id in session.answered or oq is None:
             continue
         if oq.show_if is not None and oq.show_if(session.env) is False:
-            continue
-        if oq.show_if is not None and _excluded_by_person(oq, session):
-            continue
+            continue  # ruled out for this person (the env holds age and sex)
         options.append(o)
     if not options:
         return None
     return QuestionStep(cl, dataclasses.replace(q, options=tuple(options)), "checklist", False,
                         _quick_progress(session, states))
-
-
-def _excluded_by_person(q: Question, session: _Session) -> bool:
-    """A show_if that age and sex alone make false ("sex == 'male'")."""
-    assert q.show_if is not None
-    ctx = {k: session.env[k] for k in ("age_years", "age_months", "age_days", "sex")}
-    return q.show_if(ctx) is False
 
 
 def _early(session: _Session, states: list[_RuleState]) -> QuestionStep | None:
@@ -866,7 +840,7 @@ def _result(session: _Session) -> Result:
     if base_o is None or rid is None:  # only possible without protocols
         raise TriageError("triage.no_protocol", "Välj minst en kontaktorsak.",
                           "Choose at least one contact reason.")
-    mod_states = [(m, session.modifier_state(m)[0]) for m in session.modifiers()]
+    mod_states = [(m, session.modifier_state(m)[0]) for m in session.active.modifiers]
     applied = [m for m, st in mod_states if st == TRUE and m.apply(base_o.urgency) is not base_o.urgency]
     urgency = _apply_mods(base_o.urgency, applied)
     care = base_o.care_need

@@ -191,7 +191,7 @@ def _run(content: ContentSet, con: _Console, nurse: bool) -> int:
         else:
             con.say(con.t("bad_sex"))
     protocol, text = _choose_protocol(content, con, age, sex)
-    mentions = {m.finding: m for m in TextReader.for_content(content).read(text) if m.present}
+    mentions = TextReader.for_content(content).present(text)
     inp = TriageInput(age, sex, (protocol.id,), mentioned=tuple(mentions))
     while True:
         try:

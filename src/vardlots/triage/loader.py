@@ -468,7 +468,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
             seen_mod.add(mod.id)
             modifiers.append(mod)
 
-    vignettes = _load_vignettes(ctx, _files(r / "vignettes"), lay=False)
+    vignettes = _load_vignettes(ctx, _files(r / "vignettes"))
 
     associations: list[tuple[Expression, str]] = []
     checklist: str | None = None
@@ -586,7 +586,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
     return content, ctx.problems
 
 
-def _load_vignettes(ctx: _Ctx, paths: list[Path], *, lay: bool) -> list[Vignette]:
+def _load_vignettes(ctx: _Ctx, paths: list[Path]) -> list[Vignette]:
     vignettes: list[Vignette] = []
     seen_v: dict[str, str] = {}
     for path in paths:
@@ -608,7 +608,6 @@ def _load_vignettes(ctx: _Ctx, paths: list[Path], *, lay: bool) -> list[Vignette
                     why=str(it.get("why", "")),
                     location=Location(file, loc),
                     text=str(it.get("text") or ""),
-                    lay=lay,
                     author=str(it.get("author") or ""),
                     source=str(it.get("source") or ""),
                 )
@@ -630,7 +629,7 @@ def load_independent_vignettes(
     rootp = Path(root) if root is not None else default_content_dir()
     ctx = _Ctx(rootp.resolve())
     paths = [p for p in _files(ctx.root / "vignettes" / "independent") if p.name != "freetext.yaml"]
-    found = _load_vignettes(ctx, paths, lay=True)
+    found = _load_vignettes(ctx, paths)
     return found, ctx.problems
 
 

@@ -375,6 +375,17 @@ class Question:
     def option_ids(self) -> tuple[str, ...]:
         return tuple(o.id for o in self.options)
 
+    def ruled_out_for(self, age_days: int, sex: Sex | None) -> bool:
+        """True when the person's age (and sex, when known) alone make `show_if` false
+        ("sex == 'female' and age_years >= 12"): the question is never asked of them."""
+        if self.show_if is None:
+            return False
+        years, months, days = age_context(age_days)
+        env: dict[str, Any] = {"age_years": years, "age_months": months, "age_days": days}
+        if sex is not None:
+            env["sex"] = sex.value
+        return self.show_if(env) is False
+
     def text(self, audience: str = "resident") -> Text:
         """The wording for `audience`: nurse, self (du), child (asked of the guardian: barnet) or
         other (another adult: personen); a missing form falls back to the resident wording."""
@@ -494,7 +505,6 @@ class Vignette:
     why: str
     location: Location
     text: str = ""  # what the person would type (free text)
-    lay: bool = False  # answered as a lay person: unscripted questions get lay defaults
     author: str = ""
     source: str = ""
 
@@ -561,3 +571,14 @@ class ContentSet:
                 if m.applies_to(age_days, sex):
                     return m
         return None
+
+    def implied_by(self, protocol: Protocol) -> tuple[str, ...]:
+        """The complaint findings that picking `protocol` means the person has (the `implied`
+        associations of the protocol or of another member of its family)."""
+        out: list[str] = []
+        for pid, fid in self.implied:
+            p = self.protocols.get(pid)
+            if p is not None and (p.id == protocol.id
+                                  or (protocol.family is not None and p.family == protocol.family)):
+                out.append(fid)
+        return tuple(out)

@@ -152,6 +152,10 @@ class TextReader:
             i = end
         return out
 
+    def present(self, text: str) -> dict[str, Mention]:
+        """The findings `text` says the person has now (not negated, not past), by finding."""
+        return {m.finding: m for m in self.read(text) if m.present}
+
     def _match_at(self, tokens: list[tuple[str, int, int]], i: int,
                   used: set[int]) -> tuple[_Phrase, int] | None:
         if i in used:

@@ -98,12 +98,8 @@ def person_facts(content: ContentSet, v: Vignette) -> dict[str, Any]:
     facts = dict(v.answers)
     for pid in v.protocols:
         p = content.resolve_protocol(pid, v.age_days, v.sex)
-        if p is None:
-            continue
-        for ipid, fid in content.implied:
-            ip = content.protocols.get(ipid)
-            if ip is not None and (ipid == p.id or (p.family is not None and ip.family == p.family)):
-                facts.setdefault(fid, "yes")
+        for fid in content.implied_by(p) if p is not None else ():
+            facts.setdefault(fid, "yes")
     temp = facts.get("temperature")
     if isinstance(temp, int | float) and not isinstance(temp, bool) and temp >= 38.0:
         facts.setdefault("fever", "yes")
@@ -123,8 +119,7 @@ def run_vignette(content: ContentSet, v: Vignette,
     if v.text:
         from vardlots.triage.reader import TextReader
 
-        mentioned = tuple(m.finding for m in TextReader.for_content(content).read(v.text)
-                          if m.present)
+        mentioned = tuple(TextReader.for_content(content).present(v.text))
     for _ in range(MAX_STEPS):
         inp = TriageInput(v.age_days, v.sex, protocols, tuple(answers), v.pregnant, mentioned)
         try:
@@ -349,10 +344,7 @@ def entry_protocols(content: ContentSet, v: Vignette, limit: int = 3) -> list[st
             continue
         # A protocol that stands for a complaint the person does not have does not fit them
         # (nobody without a fever picks "Feber").
-        implied = [fid for pid, fid in content.implied
-                   if pid == p.id or (p.family is not None
-                                      and content.protocols[pid].family == p.family)]
-        if implied and not all(_positive(facts.get(f)) for f in implied):
+        if not all(_positive(facts.get(f)) for f in content.implied_by(p)):
             continue
         # It fits when something the person has is what the protocol asks about (nobody with a
         # tummy ache and no burn picks "Brännskada").
