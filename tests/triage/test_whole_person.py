@@ -67,7 +67,14 @@ def test_picking_a_family_member_implies_its_complaint(real_content: ContentSet)
     child = real_content.protocols["fever_child_under_5"]
     assert "fever" in real_content.implied_by(adult)
     assert real_content.implied_by(child) == real_content.implied_by(adult)
-    assert real_content.implied_by(real_content.protocols["sore_throat"]) == ()
+    # a protocol outside a family without a complaint finding gets a generated one, asked in its
+    # title's words when the search offers it for the person's text
+    assert real_content.implied_by(real_content.protocols["sore_throat"]) == ("about_sore_throat",)
+    q = real_content.shared_questions["about_sore_throat"]
+    assert q.resident.sv == "Gäller det dig: Ont i halsen?"
+    assert q.resident_child is not None and q.resident_child.sv == "Gäller det barnet: Ont i halsen?"
+    assert q.unknown_policy == "absent"
+    assert "about_fever_adult" not in real_content.findings  # a family with its own complaint
 
 
 def test_a_question_is_ruled_out_by_age_and_sex_alone(real_content: ContentSet) -> None:

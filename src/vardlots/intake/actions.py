@@ -26,6 +26,7 @@ from vardlots.triage.engine import (
 )
 from vardlots.triage.model import DAYS_PER_YEAR, Sex, answer_to_json
 from vardlots.triage.reader import Mention, TextReader
+from vardlots.triage.search import offered_for_words
 
 Step = QuestionStep | Result
 MAX_AGE_DAYS = int(130 * DAYS_PER_YEAR)
@@ -147,6 +148,8 @@ def engine_input(session: TriageSession, answers: tuple[tuple[str, Any], ...] | 
         pregnant=session.pregnant,
         mentioned=tuple(mentions(session)),
         audience="child" if session.acting_guardian_id else session.audience,
+        offered=offered_for_words(get_content(), session.complaint_text or "", session.age_days,
+                                  Sex(session.sex)),
     )
 
 

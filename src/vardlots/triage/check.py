@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from vardlots.triage.engine import AnswerError, validate_answer
+from vardlots.triage.engine import AnswerError, all_questions, validate_answer
 from vardlots.triage.expressions import (
     COMPARE_OPS,
     BoolOp,
@@ -416,10 +416,12 @@ class _Checker:
                 if fid not in self.c.findings:
                     self.err(v.location, f"vignette {v.id}: answer for unknown finding {fid!r}")
                     continue
-                q = qs.get(fid)
+                # a fact about the person: its own protocols' wording first, else any wording in
+                # the content (another protocol can join the assessment and ask it)
+                q = qs.get(fid) or all_questions(self.c).get(fid)
                 if q is None:
-                    self.err(v.location, f"vignette {v.id}: finding {fid!r} is not asked by "
-                                         f"{', '.join(v.protocols)}")
+                    self.err(v.location, f"vignette {v.id}: finding {fid!r} is not asked by any "
+                                         f"question in the content")
                     continue
                 try:
                     validate_answer(q, raw)

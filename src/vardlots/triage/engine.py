@@ -97,6 +97,11 @@ class TriageInput:
     # Who answers: "self" (du), "child" (a guardian about the child: barnet) or "other" (someone
     # about another adult: personen). Under 13 years it is always "child".
     audience: str = "self"
+    # Contact reasons the search offered for the person's own words (vardlots.triage.search
+    # `offered_for_words`): each that is not already part of the assessment is asked about once
+    # ("Gäller det dig: …?") and joins it when the answer is yes, so the result does not depend on
+    # which of them the person picked.
+    offered: tuple[str, ...] = ()
 
     def with_answer(self, finding: str, value: Any) -> TriageInput:
         return dataclasses.replace(self, answers=(*self.answers, (finding, value)))
@@ -532,18 +537,23 @@ class _Session:
 
     # --- asking ---------------------------------------------------------------------------
 
-    def askable(self, finding: str, red_flag: bool, depth: int = 0) -> tuple[str, bool] | None:
+    def askable(self, finding: str, red_flag: bool, depth: int = 0,
+                comp: Protocol | None = None) -> tuple[str, bool] | None:
         """The finding to ask to make progress on `finding` (itself or a finding its `show_if`
-        needs), and whether it is a repeat; None when it cannot be asked."""
+        needs), and whether it is a repeat; None when it cannot be asked. Whether it is shown is
+        decided by the wording of `comp` (the protocol whose rule needs it) when it has one: a
+        rule of another protocol is not silenced by the picked protocol's `show_if`."""
         if finding in self.env or depth > 8:
             return None
         q = self.active.questions.get(finding)
         if q is None:
             return None
+        if comp is not None:
+            q = comp.questions.get(finding, q)
         repeat = False
         if finding in self.answered:
             if q.unknown_policy == "ask_simpler" and q.simpler and q.simpler not in self.answered:
-                return self.askable(q.simpler, red_flag, depth + 1)
+                return self.askable(q.simpler, red_flag, depth + 1, comp)
             if not red_flag or self.unknown_count.get(finding, 0) >= 2:
                 return None
             repeat = True
@@ -553,7 +563,7 @@ class _Session:
                 return None
             if shown is None:
                 for f in pend:
-                    a = self.askable(f, False, depth + 1)
+                    a = self.askable(f, False, depth + 1, comp)
                     if a is not None:
                         return a
                 return None
@@ -590,8 +600,9 @@ class _Session:
             return
         rule = s.rule
         _, pend = rule.when.pending(self.env, self.escalated if rule.red_flag else ())
+        comp = self.active.components[s.comp]
         for f in pend:
-            a = self.askable(f, rule.red_flag)
+            a = self.askable(f, rule.red_flag, comp=comp)
             if a is not None:
                 s.state, s.next_finding, s.repeat = OPEN, a[0], a[1]
                 return
@@ -748,8 +759,39 @@ def _checklist_step(session: _Session, states: list[_RuleState]) -> QuestionStep
 
 
 def _early(session: _Session, states: list[_RuleState]) -> QuestionStep | None:
-    """After the global screen: confirm what the person wrote, then "Har du också …"."""
-    return _confirmation(session, states) or _checklist_step(session, states)
+    """After the global screen: confirm what the person wrote and the contact reasons the
+    search offered for it, then "Har du också …"."""
+    return (_confirmation(session, states) or _offered_step(session, states)
+            or _checklist_step(session, states))
+
+
+MAX_OFFERED: Final = 3
+
+
+def _offered_step(session: _Session, states: list[_RuleState]) -> QuestionStep | None:
+    """The complaint question of the next contact reason offered for the person's words that is
+    not part of the assessment yet ("Gäller det dig: Ont i bröstet?")."""
+    content = session.content
+    active = {p.id for p in session.protocols}
+    for pid in session.inp.offered[:MAX_OFFERED]:
+        p = content.resolve_protocol(pid, session.inp.age_days, session.sex)
+        if p is None or p.id in active:
+            continue
+        for fid in content.implied_by(p):
+            if fid in session.answered:
+                continue
+            own = p.questions.get(fid)
+            q = own or session.active.questions.get(fid)
+            if q is None or q.type is not QuestionType.YES_NO:
+                continue
+            # only the offered protocol's own (or the shared) wording may rule the question out:
+            # another protocol's `show_if` is about its own rules
+            gate = own if own is not None else (q if q.owner == "shared" else None)
+            if gate is not None and gate.show_if is not None and gate.show_if(session.env) is not True:
+                continue
+            return QuestionStep(fid, q, f"offered.{p.id}", False, _quick_progress(session, states),
+                                confirm=True)
+    return None
 
 
 def _confirmation(session: _Session, states: list[_RuleState]) -> QuestionStep | None:
@@ -795,7 +837,8 @@ def _progress(session: _Session, states: list[_RuleState]) -> Progress:
             e = session.escalated if s.rule.red_flag else ()
             _, pend = s.rule.when.pending(session.env, e)
             for f in pend:
-                if session.askable(f, s.rule.red_flag) is not None:
+                if session.askable(f, s.rule.red_flag,
+                                   comp=session.active.components[s.comp]) is not None:
                     remaining.add(f)
     return Progress(len(session.answers_log), len(remaining))
 
@@ -895,6 +938,7 @@ def _result(session: _Session) -> Result:
         "activated": [{"protocol": pid, "because": fid} for pid, fid in session.activated],
         "mentioned": [{"finding": f, "confirmed": answer_to_json(session.env[f])
                        if f in session.env else None} for f in inp.mentioned],
+        "offered": list(inp.offered),
         "profile": risk_profile(session),
         "answers": [{"finding": f, "value": answer_to_json(v)} for f, v in session.answers_log],
         "rules": rule_trace,

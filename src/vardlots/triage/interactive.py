@@ -28,7 +28,7 @@ from vardlots.triage.model import (
     Text,
 )
 from vardlots.triage.reader import TextReader
-from vardlots.triage.search import normalise, search_index
+from vardlots.triage.search import normalise, offered_for_words, search_index
 from vardlots.triage.timeexpr import parse_time_expression
 
 _T: Final = {
@@ -192,7 +192,8 @@ def _run(content: ContentSet, con: _Console, nurse: bool) -> int:
             con.say(con.t("bad_sex"))
     protocol, text = _choose_protocol(content, con, age, sex)
     mentions = TextReader.for_content(content).present(text)
-    inp = TriageInput(age, sex, (protocol.id,), mentioned=tuple(mentions))
+    inp = TriageInput(age, sex, (protocol.id,), mentioned=tuple(mentions),
+                      offered=offered_for_words(content, text, age, sex))
     while True:
         try:
             step = next_step(content, inp)

@@ -365,6 +365,40 @@ def _add_unique(
     return True
 
 
+ABOUT_PREFIX: Final = "about_"
+
+
+def _complaint_findings(protocols: Mapping[str, Protocol], findings: dict[str, Finding],
+                        shared: dict[str, Question], associations: list[tuple[Expression, str]],
+                        implied: list[tuple[str, str]]) -> None:
+    """Every contact reason stands for a complaint the person has. A protocol (outside a family)
+    whose complaint is not one of the content's findings (`implied` in associations.yaml) gets a
+    generated one, `about_<protocol id>`, asked in its title's words ("Gäller det dig: Bett av
+    djur eller människa?"), implied by picking the protocol and bringing it in when answered yes.
+    The engine asks it when the search offered that protocol for what the person wrote
+    (`TriageInput.offered`), so that the result does not depend on which of them was picked."""
+    has_complaint = {pid for pid, _f in implied}
+    for pid, p in sorted(protocols.items()):
+        if p.family is not None or pid in has_complaint:
+            continue
+        fid = ABOUT_PREFIX + pid
+        loc = Location(p.location.file, "title (generated complaint question)")
+        t = p.title
+        findings[fid] = Finding(fid, FindingKind.SYMPTOM, t, (), (), (), loc)
+        shared[fid] = Question(
+            finding=fid, type=QuestionType.YES_NO,
+            resident=Text(f"Gäller det dig: {t.sv}?", f"Does this apply to you: {t.en}?"),
+            nurse=Text(f"Gäller kontakten även: {t.sv}?", f"Does the contact also concern: {t.en}?"),
+            help=None, show_if=None, options=(), unit=None, min=None, max=None, step=None,
+            owner="shared", location=loc,
+            resident_child=Text(f"Gäller det barnet: {t.sv}?", f"Does this apply to your child: {t.en}?"),
+            resident_other=Text(f"Gäller det personen: {t.sv}?",
+                                f"Does this apply to the person: {t.en}?"),
+            unknown_policy="absent")
+        associations.append((parse(fid, f"{loc.file} {loc.path}"), pid))
+        implied.append((pid, fid))
+
+
 def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tuple[
         ContentSet, list[Problem]]:
     """Load everything that can be loaded and return it with the problems found."""
@@ -498,6 +532,8 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
                     ctx.error(afile, loc, "implied needs a condition that is one finding")
                     continue
                 implied.append((pid, when.findings[0]))
+
+    _complaint_findings(protocols, findings, shared, associations, implied)
 
     level_texts: dict[Urgency, tuple[Text, Text]] = {}
     lpath = r / "levels.yaml"

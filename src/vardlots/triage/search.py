@@ -317,6 +317,23 @@ def search_index(content: ContentSet) -> ProtocolSearch:
     return idx
 
 
+OFFERED_LIMIT: Final = 3
+OFFERED_MIN_SHARE: Final = 0.6  # of the best hit's score
+
+
+def offered_for_words(content: ContentSet, text: str, age_days: int, sex: Sex) -> tuple[str, ...]:
+    """The contact reasons the search offers for what the person wrote, for their age and sex: the
+    best hit and those scoring at least OFFERED_MIN_SHARE of it, at most OFFERED_LIMIT. The engine
+    asks about each that is not part of the assessment (TriageInput.offered)."""
+    if not text or not text.strip():
+        return ()
+    hits = search_index(content).search(text, age_days=age_days, sex=sex, limit=OFFERED_LIMIT)
+    if not hits:
+        return ()
+    top = hits[0].score
+    return tuple(h.protocol_id for h in hits if h.score >= OFFERED_MIN_SHARE * top)
+
+
 @dataclass
 class SearchReport:
     n: int = 0

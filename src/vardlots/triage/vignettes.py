@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from vardlots.triage.engine import QuestionStep, Result, TriageError, TriageInput, next_step
-from vardlots.triage.model import ContentSet, QuestionType, Urgency, Vignette
+from vardlots.triage.loader import ABOUT_PREFIX
+from vardlots.triage.model import ContentSet, Protocol, QuestionType, Urgency, Vignette
 
 MAX_STEPS: Final = 80
 
@@ -53,7 +54,8 @@ class VignetteRun:
 _NONE_OPTIONS: Final = ("none", "no", "nej", "not_measured")
 # Findings many protocols ask about: having one does not make a protocol fit the person.
 _GENERIC: Final = frozenset({"fever", "pregnant", "on_anticoagulants", "immunosuppressed",
-                             "diabetes", "temperature", "high_risk_group", "feels_extremely_ill"})
+                             "diabetes", "temperature", "high_risk_group", "feels_extremely_ill",
+                             "wound_infection_signs"})
 
 
 def _lay_default(q: Any) -> Any:
@@ -100,6 +102,16 @@ def person_facts(content: ContentSet, v: Vignette) -> dict[str, Any]:
         p = content.resolve_protocol(pid, v.age_days, v.sex)
         for fid in content.implied_by(p) if p is not None else ():
             facts.setdefault(fid, "yes")
+    # "Gäller det dig: …?" (a contact reason offered for their words): yes for the reason they
+    # picked and for any other whose complaint they have and whose rules ask about something
+    # they have; no otherwise.
+    own = {p.id for p in (content.resolve_protocol(pid, v.age_days, v.sex) for pid in v.protocols)
+           if p is not None}
+    for pid, fid in content.implied:
+        if not fid.startswith(ABOUT_PREFIX) or fid in facts:
+            continue
+        p = content.protocols[pid]
+        facts[fid] = "yes" if p.id in own or fits_person(content, p, facts) else "no"
     temp = facts.get("temperature")
     if isinstance(temp, int | float) and not isinstance(temp, bool) and temp >= 38.0:
         facts.setdefault("fever", "yes")
@@ -116,12 +128,16 @@ def run_vignette(content: ContentSet, v: Vignette,
     answers: list[tuple[str, Any]] = []
     asked: list[str] = []
     mentioned: tuple[str, ...] = ()
+    from vardlots.triage.search import offered_for_words
+
+    offered = offered_for_words(content, v.text, v.age_days, v.sex) if v.text else ()
     if v.text:
         from vardlots.triage.reader import TextReader
 
         mentioned = tuple(TextReader.for_content(content).present(v.text))
     for _ in range(MAX_STEPS):
-        inp = TriageInput(v.age_days, v.sex, protocols, tuple(answers), v.pregnant, mentioned)
+        inp = TriageInput(v.age_days, v.sex, protocols, tuple(answers), v.pregnant, mentioned,
+                          offered=offered)
         try:
             step = next_step(content, inp)
         except TriageError as e:
@@ -327,32 +343,46 @@ class EntryDifference:
         return {"id": self.vignette.id, "results": self.results}
 
 
+def words(content: ContentSet, v: Vignette) -> str:
+    """What the person typed to find their contact reason: the vignette's free text, else its
+    own protocol's title."""
+    return v.text or " ".join(content.protocols[p].title.sv for p in v.protocols
+                              if p in content.protocols)
+
+
 def entry_protocols(content: ContentSet, v: Vignette, limit: int = 3) -> list[str]:
     """Its own protocol and the ones the search offers for its wording (the free text, else the
     own protocol's title), resolved for the person's age and sex."""
     from vardlots.triage.search import search_index
 
-    text = v.text or " ".join(content.protocols[p].title.sv for p in v.protocols
-                              if p in content.protocols)
     out = [content.resolve_protocol(v.protocols[0], v.age_days, v.sex)]
-    for h in search_index(content).search(text, age_days=v.age_days, sex=v.sex, limit=limit):
+    for h in search_index(content).search(words(content, v), age_days=v.age_days, sex=v.sex,
+                                          limit=limit):
         out.append(content.resolve_protocol(h.protocol_id, v.age_days, v.sex))
     facts = person_facts(content, v)
     ids: list[str] = []
     for p in out:
         if p is None or p.id in ids:
             continue
-        # A protocol that stands for a complaint the person does not have does not fit them
-        # (nobody without a fever picks "Feber").
-        if not all(_positive(facts.get(f)) for f in content.implied_by(p)):
-            continue
-        # It fits when something the person has is what the protocol asks about (nobody with a
-        # tummy ache and no burn picks "Brännskada").
-        if ids and not any(_positive(facts.get(f)) for r in p.rules for f in r.when.findings
-                           if f not in _GENERIC):
+        if not _has_complaint(content, p, facts) or (ids and not fits_person(content, p, facts)):
             continue
         ids.append(p.id)
     return ids
+
+
+def _has_complaint(content: ContentSet, p: Protocol, facts: Mapping[str, Any]) -> bool:
+    """A protocol that stands for a complaint the person does not have does not fit them
+    (nobody without a fever picks "Feber")."""
+    return all(_positive(facts.get(f)) for f in content.implied_by(p)
+               if not f.startswith(ABOUT_PREFIX))
+
+
+def fits_person(content: ContentSet, p: Protocol, facts: Mapping[str, Any]) -> bool:
+    """Whether a person with these facts could pick `p`: they have its complaint and something
+    they have is what it asks about (nobody with a tummy ache and no burn picks "Brännskada")."""
+    return _has_complaint(content, p, facts) and any(
+        _positive(facts.get(f)) for r in p.rules for f in r.when.findings
+        if f not in _GENERIC and not f.startswith(ABOUT_PREFIX))
 
 
 def entry_differences(content: ContentSet, vignettes: Iterable[Vignette]) -> list[EntryDifference]:
