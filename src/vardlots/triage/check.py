@@ -39,6 +39,11 @@ from vardlots.triage.model import (
 
 MIN_VIGNETTES: Final = 5
 _ADULT_DAYS: Final = round(18 * 365.25)
+# Words that speak to the person reading a result ("du", "dig", "din"): such a text needs its
+# guardian ("barnet") and other-adult ("personen") forms.
+_ADDRESSES_SV: Final = re.compile(r"\b(du|dig|din|ditt|dina)\b", re.IGNORECASE)
+# Missing audience forms of result texts are reported as warnings until the content has them all.
+AUDIENCE_FORMS_REQUIRED: Final = False
 _NUMERIC: Final = (QuestionType.NUMBER, QuestionType.DURATION)
 _CHOICE: Final = (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE)
 _MAX_SEARCH_NODES: Final = 200_000
@@ -264,6 +269,12 @@ class _Checker:
                 self.err(where, f"level {u.value} needs advice and safety_net (content/levels.yaml)")
                 continue
             self.check_level_wording(u, texts[0], where, f"levels.{u.value}.advice")
+            for aud in ("child", "other"):
+                form = self.c.level_forms.get((u, aud))
+                for i, key in enumerate(("advice", "safety_net")):
+                    if _ADDRESSES_SV.search(texts[i].sv) and (form is None or form[i] is None):
+                        self.report(where, f"levels.{u.value}.{key} speaks to the person and "
+                                           f"needs {aud}.{key}")
 
     def check_level_wording(self, u: Urgency, advice: Text | None, loc: Location, what: str) -> None:
         """Advice must not contradict its level ("Omgående" with "boka tid nästa vardag")."""
@@ -298,13 +309,48 @@ class _Checker:
             if s not in self.c.sources:
                 self.err(loc, f"{what}: unknown source {s!r} (add it to content/sources)")
 
+    def audiences(self, p: Protocol) -> tuple[str, ...]:
+        """Who else may read a result of `p`: a guardian ("child") when it can apply to someone
+        under 18, someone helping another adult ("other") when it can apply to an adult."""
+        out: list[str] = []
+        if p.ages.from_days < _ADULT_DAYS:
+            out.append("child")
+        if p.ages.to_days is None or p.ages.to_days > _ADULT_DAYS:
+            out.append("other")
+        return tuple(out)
+
+    def check_outcome_audience(self, p: Protocol, o: Outcome, loc: Location, what: str) -> None:
+        """A result text that speaks to the person ("Ring 112 om du blir andfådd") needs the
+        words for each other audience that can read it (`child:`/`other:` with the same keys)."""
+        for aud in self.audiences(p):
+            form = o.form(aud)
+            for key in ("reason", "advice", "safety_net"):
+                t = getattr(o, key)
+                if t is None or not _ADDRESSES_SV.search(t.sv):
+                    continue
+                if form is None or getattr(form, key) is None:
+                    reader = ("a guardian about the child" if aud == "child"
+                              else "someone about another adult")
+                    self.report(loc, f"{what}: {key} speaks to the person ({t.sv[:50]!r}…) and "
+                                     f"needs {aud}.{key} (read by {reader})")
+
+    def report(self, loc: Location, message: str) -> None:
+        (self.err if AUDIENCE_FORMS_REQUIRED else self.warn)(loc, message)
+
     def check_protocol(self, p: Protocol) -> None:
         qs = self.questions_for(p)
+        if p.self_care is not None and _ADDRESSES_SV.search(p.self_care.sv):
+            have = {a for a, _t in p.self_care_forms}
+            for aud in self.audiences(p):
+                if aud not in have:
+                    self.report(p.location, f"self_care speaks to the person and needs "
+                                            f"self_care_{aud}")
         if not p.is_screen:
             if p.default is None:
                 self.err(p.location, "a protocol needs a default outcome", "default")
             else:
                 self.check_outcome(p.default, p.location, "default")
+                self.check_outcome_audience(p, p.default, p.location, "default")
                 if p.default.urgency is Urgency.EMERGENCY_112:
                     self.err(p.location, "the default must not be EMERGENCY_112", "default")
             if not p.rules:
@@ -313,6 +359,7 @@ class _Checker:
                 self.err(p.location, "applies.age_to must be greater than age_from", "applies")
         for r in p.rules:
             self.check_outcome(r.outcome, r.location, f"rule {r.local_id}")
+            self.check_outcome_audience(p, r.outcome, r.location, f"rule {r.local_id}")
             self.check_expr(r.when, r.location, f"{r.location.path}.when", p)
             for f in r.when.findings:
                 if f not in self.c.findings:

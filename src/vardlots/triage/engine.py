@@ -892,7 +892,9 @@ def _result(session: _Session) -> Result:
     deciding_state = next((s for s in states if s.rule.id == rid), None)
     escalated = deciding_state.escalated if deciding_state else ()
     comp = next(c for c in comps if rid.startswith(c.id + "."))
-    self_care = comp.self_care if urgency in (Urgency.P4, Urgency.P5) else None
+    audience = session.inp.effective_audience
+    self_care = comp.self_care_for(audience) if urgency in (Urgency.P4, Urgency.P5) else None
+    base_reason, base_advice, base_safety_net = base_o.texts(audience)
 
     if escalated:
         # Never state a finding the person did not confirm: explain the uncertainty instead.
@@ -907,7 +909,7 @@ def _result(session: _Session) -> Result:
             + ", we judge it safer that you are assessed sooner.",
         )]
     else:
-        parts = [base_o.reason]
+        parts = [base_reason]
     parts += [m.reason for m in applied]
     parts.append(Text(f"Bedömning: {urgency.label_sv}.", f"Assessment: {urgency.label_en}."))
     explanation = Text.join(parts)
@@ -953,9 +955,12 @@ def _result(session: _Session) -> Result:
     }
     if escalated:
         trace["escalation"] = f"{ESCALATION_NOTE}: {', '.join(escalated)}"
-    advice, safety_net = base_o.advice, base_o.safety_net
+    advice, safety_net = base_advice, base_safety_net
     level = session.content.level_texts.get(urgency)
     if level is not None:
+        form = session.content.level_forms.get((urgency, audience))
+        if form is not None:
+            level = (form[0] or level[0], form[1] or level[1])
         if urgency is not base_o.urgency:
             # Raised by a modifier: the rule's texts were written for a less urgent level and
             # would contradict the result ("Omgående" with "boka tid nästa vardag").

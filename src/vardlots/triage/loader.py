@@ -28,6 +28,7 @@ from vardlots.triage.model import (
     Modifier,
     Option,
     Outcome,
+    OutcomeForm,
     Protocol,
     Question,
     QuestionType,
@@ -255,6 +256,10 @@ def _build_outcome(ctx: _Ctx, it: Mapping[str, Any], file: str, loc: str) -> Out
             advice=_text(it.get("advice")),
             safety_net=_text(it.get("safety_net")),
             sources=tuple(str(s) for s in it.get("sources") or []),
+            forms=tuple(
+                (aud, OutcomeForm(_text(f.get("reason")), _text(f.get("advice")),
+                                  _text(f.get("safety_net"))))
+                for aud in ("child", "other") if isinstance(f := it.get(aud), Mapping)),
         )
     except (KeyError, ValueError, TypeError) as e:
         ctx.error(file, loc, f"cannot read outcome: {e!r}")
@@ -351,6 +356,8 @@ def _load_protocol(
         self_care=_text(data.get("self_care")),
         is_screen=is_screen,
         location=Location(file),
+        self_care_forms=tuple((aud, t) for aud in ("child", "other")
+                              if (t := _text(data.get(f"self_care_{aud}"))) is not None),
     )
 
 
@@ -536,6 +543,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
     _complaint_findings(protocols, findings, shared, associations, implied)
 
     level_texts: dict[Urgency, tuple[Text, Text]] = {}
+    level_forms: dict[tuple[Urgency, str], tuple[Text | None, Text | None]] = {}
     lpath = r / "levels.yaml"
     if lpath.is_file():
         ldata = _read(ctx, lpath, "levels")
@@ -544,6 +552,10 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
             for code, it in ldata["levels"].items():
                 try:
                     level_texts[Urgency(code)] = (_req_text(it["advice"]), _req_text(it["safety_net"]))
+                    for aud in ("child", "other"):
+                        if isinstance(f := it.get(aud), Mapping):
+                            level_forms[(Urgency(code), aud)] = (_text(f.get("advice")),
+                                                                 _text(f.get("safety_net")))
                     for sid in it.get("sources") or []:
                         if sid not in sources:
                             ctx.error(lfile, f"levels.{code}", f"unknown source {sid!r}")
@@ -614,6 +626,7 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
         implied=tuple(implied),
         lexicon=lexicon,
         level_texts=level_texts,
+        level_forms=level_forms,
         risk_factors=tuple(risk_factors),
         declared_differences=tuple(declared),
         search_phrasings=tuple(phrasings),

@@ -399,6 +399,20 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
+class OutcomeForm:
+    """A result's texts for another audience: "child" (read by a guardian: "barnet") or "other"
+    (read by someone helping another adult: "personen"). A text left out is the same as the
+    resident's own."""
+
+    reason: Text | None = None
+    advice: Text | None = None
+    safety_net: Text | None = None
+
+
+AUDIENCES: Final = ("self", "child", "other")
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What a rule (or a protocol default) gives."""
 
@@ -408,6 +422,21 @@ class Outcome:
     advice: Text | None
     safety_net: Text | None
     sources: tuple[str, ...]
+    # ("child" | "other", texts in that audience's words)
+    forms: tuple[tuple[str, OutcomeForm], ...] = ()
+
+    def form(self, audience: str) -> OutcomeForm | None:
+        for a, f in self.forms:
+            if a == audience:
+                return f
+        return None
+
+    def texts(self, audience: str = "self") -> tuple[Text, Text | None, Text | None]:
+        """(reason, advice, safety net) in the words for `audience`."""
+        f = self.form(audience)
+        if f is None:
+            return self.reason, self.advice, self.safety_net
+        return (f.reason or self.reason, f.advice or self.advice, f.safety_net or self.safety_net)
 
 
 @dataclass(frozen=True, slots=True)
@@ -457,6 +486,13 @@ class Protocol:
     self_care: Text | None
     is_screen: bool
     location: Location
+    self_care_forms: tuple[tuple[str, Text], ...] = ()  # ("child" | "other", text)
+
+    def self_care_for(self, audience: str = "self") -> Text | None:
+        for a, t in self.self_care_forms:
+            if a == audience:
+                return t
+        return self.self_care
 
     def applies_to(self, age_days: int, sex: Sex) -> bool:
         return self.ages.contains(age_days) and sex in self.sexes
@@ -548,6 +584,9 @@ class ContentSet:
     risk_factors: tuple[str, ...] = ()
     # urgency -> (advice, safety net) that a result at that level shows when its rule has none
     level_texts: Mapping[Urgency, tuple[Text, Text]] = field(default_factory=dict)
+    # (urgency, "child" | "other") -> (advice, safety net) in that audience's words
+    level_forms: Mapping[tuple[Urgency, str], tuple[Text | None, Text | None]] = field(
+        default_factory=dict)
     # finding id -> words people write for it (content/lexicon), for the free-text reader
     lexicon: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)

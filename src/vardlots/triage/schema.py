@@ -126,6 +126,8 @@ def build_schema() -> dict[str, Any]:
             "advice": _text(),
             "safety_net": _text(),
             "sources": {"$ref": "#/$defs/source_ids"},
+            "child": {"$ref": "#/$defs/outcome_form"},
+            "other": {"$ref": "#/$defs/outcome_form"},
         }),
         "default": _obj(["urgency", "care_need", "reason", "sources"], {
             "urgency": _URGENCY,
@@ -134,7 +136,11 @@ def build_schema() -> dict[str, Any]:
             "advice": _text(),
             "safety_net": _text(),
             "sources": {"$ref": "#/$defs/source_ids"},
+            "child": {"$ref": "#/$defs/outcome_form"},
+            "other": {"$ref": "#/$defs/outcome_form"},
         }),
+        # a result's texts for a guardian (child) or for someone helping another adult (other)
+        "outcome_form": _obj([], {"reason": _text(), "advice": _text(), "safety_net": _text()}),
         "vignette": _obj(["id", "protocols", "age", "sex", "answers", "expected"], {
             "id": {"type": "string", "minLength": 1},
             "protocols": {"type": "array", "items": _ID, "minItems": 1},
@@ -221,6 +227,8 @@ def build_schema() -> dict[str, Any]:
             "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
             "default": {"$ref": "#/$defs/default"},
             "self_care": _text(),
+            "self_care_child": _text(),
+            "self_care_other": _text(),
         }),
         "vignettes": _obj(["vignettes"], {"vignettes": {"type": "array",
                                                         "items": {"$ref": "#/$defs/vignette"}}}),
@@ -231,6 +239,8 @@ def build_schema() -> dict[str, Any]:
             "propertyNames": _URGENCY,
             "additionalProperties": _obj(["advice", "safety_net", "sources"], {
                 "advice": _text(), "safety_net": _text(),
+                "child": _obj([], {"advice": _text(), "safety_net": _text()}),
+                "other": _obj([], {"advice": _text(), "safety_net": _text()}),
                 "sources": {"$ref": "#/$defs/source_ids"}})}}),
         "consistency": _obj(["differences"], {"differences": {"type": "array", "items": _obj(
             ["rules", "reason"], {
