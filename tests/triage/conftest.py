@@ -69,7 +69,8 @@ def write_content(root: Path, protocols: list[dict[str, Any]],
                   modifiers: list[dict[str, Any]] | None = None,
                   shared_questions: list[dict[str, Any]] | None = None,
                   vignettes: list[dict[str, Any]] | None = None,
-                  extra_findings: list[str] = ()) -> Path:  # type: ignore[assignment]
+                  extra_findings: list[str] = (),  # type: ignore[assignment]
+                  level_forms: dict[str, dict[str, Any]] | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     for d in ("protocols", "findings", "questions", "sources", "vignettes", "search"):
         (root / d).mkdir(exist_ok=True)
@@ -98,7 +99,7 @@ def write_content(root: Path, protocols: list[dict[str, Any]],
     dump(root / "modifiers.yaml", {"modifiers": list(modifiers or [])})
     dump(root / "levels.yaml", {"levels": {
         u: {"advice": T(f"level advice {u}"), "safety_net": T(f"level safety net {u}"),
-            "sources": ["src"]}
+            "sources": ["src"], **(level_forms or {}).get(u, {})}
         for u in ("EMERGENCY_112", "P1", "P2", "P3", "P4", "P5")}})
     for p in protocols:
         dump(root / "protocols" / f"{p['id']}.yaml", p)

@@ -296,3 +296,35 @@ def test_every_result_has_advice_and_a_safety_net_from_its_level(build: Builder)
     assert result.urgency is Urgency.P2
     assert result.advice is not None and result.advice.en == "level advice P2"
     assert result.safety_net is not None and result.safety_net.en == "level safety net P2"
+
+
+def test_result_texts_are_in_the_words_of_who_answers(build: Builder) -> None:
+    """A rule's `child:`/`other:` texts (and a level's) are shown to a guardian or to someone
+    answering about another adult; what a form leaves out is the person's own text."""
+    content = build([protocol(
+        "chest", [yes_no("cough"), yes_no("exertion")],
+        [rule("cough_only", "cough", "P5",
+              child={"advice": {"sv": "Ge barnet varmt att dricka.", "en": "Give your child a warm drink."}},
+              other={"advice": {"sv": "Ge personen varmt att dricka.", "en": "Give the person a warm drink."},
+                     "safety_net": {"sv": "Om personen blir sämre.", "en": "If the person gets worse."}}),
+         rule("exertional", "exertion", "P3")],
+        default="P4")], level_forms={"P3": {"child": {"advice": {"sv": "Kontakta barnets vårdcentral.",
+                                                               "en": "Contact your child's health centre."}}}})
+    by: dict[str, Result] = {}
+    for audience in ("self", "child", "other"):
+        inp = TriageInput(ADULT, Sex.MALE, ("chest",), audience=audience)
+        inp = inp.with_answer("cough", "yes").with_answer("exertion", "no")
+        step = next_step(content, inp)
+        assert isinstance(step, Result)
+        by[audience] = step
+    assert by["self"].advice is not None and by["self"].advice.en == "advice cough_only"
+    assert by["child"].advice is not None and by["child"].advice.sv == "Ge barnet varmt att dricka."
+    assert by["child"].safety_net == by["self"].safety_net  # left out: the person's own text
+    assert by["other"].safety_net is not None and by["other"].safety_net.en == "If the person gets worse."
+    # a rule without advice takes its level's, in the audience's words when the level has them
+    for audience, want in (("self", "level advice P3"), ("child", "Contact your child's health centre."),
+                           ("other", "level advice P3")):
+        inp = TriageInput(ADULT, Sex.MALE, ("chest",), audience=audience)
+        step = next_step(content, inp.with_answer("cough", "no").with_answer("exertion", "yes"))
+        assert isinstance(step, Result) and step.advice is not None
+        assert step.advice.en == want, audience
