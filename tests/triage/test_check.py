@@ -143,3 +143,26 @@ def test_the_same_condition_with_different_urgency_must_be_declared(tmp_path: Pa
         "    reason: \"Fever with chest pain can be pneumonia; with toothache a local abscess.\"\n",
         encoding="utf-8")
     assert not any("same condition" in m for m in messages(root))
+
+
+def test_advice_must_fit_everyone_the_rule_covers(tmp_path: Path) -> None:
+    """Nappies only under 4, breastfeeding a child only under 2, pregnancy in advice only where
+    the rule is about a pregnancy; what fits some goes under `also:` with a condition."""
+    nappy = rule("nappy", "a", "P3", advice={"sv": "Ta med en blöja.", "en": "Bring a nappy."})
+    young = rule("young", "b and age_years < 3", "P3",
+                 advice={"sv": "Ta med en blöja.", "en": "Bring a nappy."})
+    feed = rule("feed", "c", "P5", advice={"sv": "Fortsätt amma.", "en": "Keep breastfeeding."})
+    feed_ok = rule("feed_ok", "d", "P5", advice={"sv": "Ge vätska.", "en": "Give fluids."},
+                   also=[{"when": "age_months < 24",
+                          "advice": {"sv": "Fortsätt amma.", "en": "Keep breastfeeding."}}])
+    preg = rule("preg", "e", "P3", advice={"sv": "Är du gravid, ring barnmorskan.",
+                                            "en": "If you are pregnant, call your midwife."})
+    child = protocol("tummy", [yes_no(x) for x in "abcde"], [nappy, young, feed, feed_ok, preg],
+                     default="P4", applies={"age_from": "0d", "age_to": "16y"})
+    root = write_content(tmp_path, [child], vignettes=vignettes_for("tummy"))
+    text = "\n".join(messages(root))
+    assert "rule nappy: advice mentions nappies but the rule covers children of 4 and older" in text
+    assert "rule young:" not in text  # the condition says under 3
+    assert "rule feed: advice mentions breastfeeding" in text
+    assert "rule feed_ok" not in text  # breastfeeding only under `also:` for the under-2s
+    assert "rule preg: advice speaks of pregnancy but the rule also covers men" in text

@@ -328,3 +328,17 @@ def test_result_texts_are_in_the_words_of_who_answers(build: Builder) -> None:
         step = next_step(content, inp.with_answer("cough", "no").with_answer("exertion", "yes"))
         assert isinstance(step, Result) and step.advice is not None
         assert step.advice.en == want, audience
+
+
+def test_advice_that_fits_only_some_is_added_when_its_condition_holds(build: Builder) -> None:
+    content = build([protocol(
+        "tummy", [yes_no("blood")],
+        [rule("blood", "blood", "P1", advice={"sv": "Åk till akuten.", "en": "Go to the emergency department."},
+              also=[{"when": "age_years < 4", "advice": {"sv": "Ta med blöjan.", "en": "Bring the nappy."}}])],
+        default="P4", applies={"age_from": "0d", "age_to": "16y"})])
+    for age, want in (("2y", "Go to the emergency department. Bring the nappy."),
+                      ("6y", "Go to the emergency department.")):
+        step = next_step(content, TriageInput(parse_age(age), Sex.FEMALE, ("tummy",),
+                                              (("blood", "yes"),)))
+        assert isinstance(step, Result) and step.advice is not None
+        assert step.advice.en == want, age

@@ -42,6 +42,29 @@ _ADULT_DAYS: Final = round(18 * 365.25)
 # Words that speak to the person reading a result ("du", "dig", "din"): such a text needs its
 # guardian ("barnet") and other-adult ("personen") forms.
 _ADDRESSES_SV: Final = re.compile(r"\b(du|dig|din|ditt|dina)\b", re.IGNORECASE)
+_NAPPY: Final = re.compile(r"blöj|\bnapp(y|ies)\b", re.IGNORECASE)
+_BREASTFEEDING: Final = re.compile(r"\bamm(a|ar|as|ning|ningen|ande)\b|bröstmjölk|breastfe|breast milk",
+                                   re.IGNORECASE)
+_PREGNANCY: Final = re.compile(r"gravid|pregnan", re.IGNORECASE)
+_ABOUT_PREGNANCY: Final = re.compile(r"\bpregnan(t|cy_stage)\b|sex\s*==\s*'female'")
+_NAPPY_MAX_DAYS: Final = round(4 * 365.25)
+_BREASTFEEDING_MAX_DAYS: Final = round(2 * 365.25)
+_PREGNANCY_FROM_DAYS: Final = round(12 * 365.25)
+_AGE_BOUND: Final = re.compile(r"\bage_(years|months|days)\s*(<=|<)\s*(\d+(?:\.\d+)?)")
+
+
+def _upper_age_days(when: str, p: Protocol) -> int | None:
+    """The oldest a person covered by a rule can be (days), from the protocol's ages and any
+    `age_… < N` bound of a condition that is a plain conjunction; None when unbounded."""
+    out = p.ages.to_days
+    if when and " or " not in when:
+        scale = {"years": 365.25, "months": 30.4375, "days": 1.0}
+        for unit, op, n in _AGE_BOUND.findall(when):
+            days = round(float(n) * scale[unit]) + (1 if op == "<=" else 0)
+            out = days if out is None else min(out, days)
+    return out
+
+
 # Missing audience forms of result texts are reported as warnings until the content has them all.
 AUDIENCE_FORMS_REQUIRED: Final = False
 _NUMERIC: Final = (QuestionType.NUMBER, QuestionType.DURATION)
@@ -334,11 +357,57 @@ class _Checker:
                     self.report(loc, f"{what}: {key} speaks to the person ({t.sv[:50]!r}…) and "
                                      f"needs {aud}.{key} (read by {reader})")
 
+    def check_outcome_fits(self, p: Protocol, o: Outcome, when: str, loc: Location,
+                           what: str) -> None:
+        """Advice must fit everyone the rule covers: nappies only under 4, breastfeeding a child
+        only under 2, pregnancy in the advice only where the rule is about a pregnancy. Put what
+        fits some of them under `also:` with a condition that says whom."""
+        upper = _upper_age_days(when, p)
+        self._check_fits(p, o.reason, o.advice, o.safety_net, when, upper, loc, what, "self")
+        for aud, f in o.forms:
+            self._check_fits(p, f.reason, f.advice, f.safety_net, when, upper, loc,
+                             f"{what} {aud}", aud)
+        for i, (w, f) in enumerate(o.also):
+            self.check_expr(w, loc, f"{loc.path}.also[{i}].when", p)
+            own = _upper_age_days(w.source, p)
+            both = own if upper is None else upper if own is None else min(upper, own)
+            self._check_fits(p, None, f.advice, f.safety_net, f"({when}) and ({w.source})", both,
+                             loc, f"{what} also[{i}]", "self")
+
+    def _check_fits(self, p: Protocol, reason: Text | None, advice: Text | None,
+                    safety_net: Text | None, when: str, upper: int | None, loc: Location,
+                    what: str, audience: str) -> None:
+        child_patient = audience == "child" or (p.ages.to_days is not None
+                                                and p.ages.to_days <= _ADULT_DAYS)
+        for key, t in (("advice", advice), ("safety_net", safety_net), ("reason", reason)):
+            if t is None:
+                continue
+            both = f"{t.sv} {t.en}"
+            if _NAPPY.search(both) and (upper is None or upper > _NAPPY_MAX_DAYS):
+                self.err(loc, f"{what}: {key} mentions nappies but the rule covers children of 4 "
+                              "and older: put it under `also:` with an age condition")
+            if child_patient and _BREASTFEEDING.search(both) and (
+                    upper is None or upper > _BREASTFEEDING_MAX_DAYS):
+                self.err(loc, f"{what}: {key} mentions breastfeeding but the rule covers children "
+                              "of 2 and older: put it under `also:` with an age condition")
+            # (a reason may name pregnancy among the causes; self-care may name it among the
+            # groups who should ask the pharmacy first)
+            general = key == "reason" or what.startswith("self_care")
+            if not general and _PREGNANCY.search(both) and not _ABOUT_PREGNANCY.search(when) \
+                    and (Sex.MALE in p.sexes or p.ages.from_days < _PREGNANCY_FROM_DAYS):
+                self.err(loc, f"{what}: {key} speaks of pregnancy but the rule also covers men or "
+                              "children under 12: put it under `also:` with `pregnant` in the "
+                              "condition")
+
     def report(self, loc: Location, message: str) -> None:
         (self.err if AUDIENCE_FORMS_REQUIRED else self.warn)(loc, message)
 
     def check_protocol(self, p: Protocol) -> None:
         qs = self.questions_for(p)
+        for aud, t in (("self", p.self_care), *p.self_care_forms):
+            if t is not None:
+                self._check_fits(p, None, t, None, "", p.ages.to_days, p.location,
+                                 "self_care" if aud == "self" else f"self_care_{aud}", aud)
         if p.self_care is not None and _ADDRESSES_SV.search(p.self_care.sv):
             have = {a for a, _t in p.self_care_forms}
             for aud in self.audiences(p):
@@ -351,6 +420,7 @@ class _Checker:
             else:
                 self.check_outcome(p.default, p.location, "default")
                 self.check_outcome_audience(p, p.default, p.location, "default")
+                self.check_outcome_fits(p, p.default, "", p.location, "default")
                 if p.default.urgency is Urgency.EMERGENCY_112:
                     self.err(p.location, "the default must not be EMERGENCY_112", "default")
             if not p.rules:
@@ -360,6 +430,7 @@ class _Checker:
         for r in p.rules:
             self.check_outcome(r.outcome, r.location, f"rule {r.local_id}")
             self.check_outcome_audience(p, r.outcome, r.location, f"rule {r.local_id}")
+            self.check_outcome_fits(p, r.outcome, r.when.source, r.location, f"rule {r.local_id}")
             self.check_expr(r.when, r.location, f"{r.location.path}.when", p)
             for f in r.when.findings:
                 if f not in self.c.findings:

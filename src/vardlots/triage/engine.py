@@ -968,6 +968,14 @@ def _result(session: _Session) -> Result:
         else:
             advice = advice or level[0]
             safety_net = safety_net or level[1]
+    if urgency is base_o.urgency:
+        for when, extra in base_o.also:
+            if when.evaluate(session.env, ()) is True:
+                if extra.advice is not None:
+                    advice = extra.advice if advice is None else Text.join([advice, extra.advice])
+                if extra.safety_net is not None:
+                    safety_net = (extra.safety_net if safety_net is None
+                                  else Text.join([safety_net, extra.safety_net]))
     return Result(
         urgency=urgency,
         care_need=care,

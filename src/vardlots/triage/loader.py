@@ -260,6 +260,10 @@ def _build_outcome(ctx: _Ctx, it: Mapping[str, Any], file: str, loc: str) -> Out
                 (aud, OutcomeForm(_text(f.get("reason")), _text(f.get("advice")),
                                   _text(f.get("safety_net"))))
                 for aud in ("child", "other") if isinstance(f := it.get(aud), Mapping)),
+            also=tuple(
+                (w, OutcomeForm(None, _text(a.get("advice")), _text(a.get("safety_net"))))
+                for j, a in enumerate(it.get("also") or []) if isinstance(a, Mapping)
+                and (w := _expr(ctx, a.get("when", ""), file, f"{loc}.also[{j}].when")) is not None),
         )
     except (KeyError, ValueError, TypeError) as e:
         ctx.error(file, loc, f"cannot read outcome: {e!r}")

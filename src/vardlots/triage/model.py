@@ -424,6 +424,9 @@ class Outcome:
     sources: tuple[str, ...]
     # ("child" | "other", texts in that audience's words)
     forms: tuple[tuple[str, OutcomeForm], ...] = ()
+    # (condition, texts) added to the advice and safety net when the condition is true: advice that
+    # fits only some of the people the rule covers (nappies under 4, breastfeeding for infants)
+    also: tuple[tuple[Expression, OutcomeForm], ...] = ()
 
     def form(self, audience: str) -> OutcomeForm | None:
         for a, f in self.forms:

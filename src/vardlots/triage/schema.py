@@ -128,6 +128,7 @@ def build_schema() -> dict[str, Any]:
             "sources": {"$ref": "#/$defs/source_ids"},
             "child": {"$ref": "#/$defs/outcome_form"},
             "other": {"$ref": "#/$defs/outcome_form"},
+            "also": {"$ref": "#/$defs/also"},
         }),
         "default": _obj(["urgency", "care_need", "reason", "sources"], {
             "urgency": _URGENCY,
@@ -138,9 +139,13 @@ def build_schema() -> dict[str, Any]:
             "sources": {"$ref": "#/$defs/source_ids"},
             "child": {"$ref": "#/$defs/outcome_form"},
             "other": {"$ref": "#/$defs/outcome_form"},
+            "also": {"$ref": "#/$defs/also"},
         }),
         # a result's texts for a guardian (child) or for someone helping another adult (other)
         "outcome_form": _obj([], {"reason": _text(), "advice": _text(), "safety_net": _text()}),
+        # advice and safety net added when the condition holds (fits only some of those covered)
+        "also": {"type": "array", "items": _obj(["when"], {
+            "when": {"$ref": "#/$defs/condition"}, "advice": _text(), "safety_net": _text()})},
         "vignette": _obj(["id", "protocols", "age", "sex", "answers", "expected"], {
             "id": {"type": "string", "minLength": 1},
             "protocols": {"type": "array", "items": _ID, "minItems": 1},
