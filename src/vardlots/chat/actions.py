@@ -29,6 +29,7 @@ from vardlots.chat.text import frame_text_problem
 MAX_BODY = 4000
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 STREAM_BATCH = 500
+MAX_MESSAGE_ID = 2**63 - 1  # bigint
 
 Sender = StaffUser | Resident
 
@@ -163,6 +164,18 @@ def serialise_message(message: Message) -> dict[str, Any]:
 def messages_after(case: Case, after: int = 0, *, limit: int = STREAM_BATCH) -> list[Message]:
     return list(Message.objects.filter(case=case, pk__gt=after).select_related("sender_staff", "sender_resident")
                 .order_by("pk")[:limit])
+
+
+def messages_page(case: Case, before: int | None = None, *, size: int | None = None) -> tuple[list[Message], bool]:
+    """The newest ``size`` messages (``CHAT_PAGE_SIZE``) older than id ``before`` (all when ``None``),
+    oldest first, and whether older ones exist. The case pages show the first page; "show older
+    messages" walks back with ``before`` = the oldest id shown."""
+    size = size or settings.CHAT_PAGE_SIZE
+    qs = Message.objects.filter(case=case).select_related("sender_staff", "sender_resident").order_by("-pk")
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    found = list(qs[:size + 1])
+    return found[:size][::-1], len(found) > size
 
 
 def stream_after(case_id: int, after: int, *, for_resident: bool, limit: int = STREAM_BATCH) -> list[dict[str, Any]]:

@@ -104,8 +104,8 @@ def parse_frame(content: Any, adapter: TypeAdapter[Any] | None) -> Any:
     """Validate decoded ``content`` against ``adapter`` (``None``: this socket takes no frames)."""
     if not isinstance(content, dict):
         raise _invalid()
-    client_id = content.get("client_id") if isinstance(content.get("client_id"), str) else ""
-    client_id = client_id if len(client_id) <= 64 else ""
+    raw_id = content.get("client_id")
+    client_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 64 else ""
     if adapter is None:
         raise _invalid("frame.unknown_type")
     body = content.get("body")
