@@ -169,7 +169,13 @@
         log.prepend(...items.map((li) => document.importNode(li, true)));
         const current = document.getElementById("chat-older");
         const next = doc.getElementById("chat-older");
-        if (next) { current.replaceWith(document.importNode(next, true)); } else { current.remove(); }
+        if (next) {
+          const fresh = document.importNode(next, true);
+          current.replaceWith(fresh);
+          fresh.querySelector("a").focus({preventScroll: true}); // keyboard users keep their place
+        } else {
+          current.remove();
+        }
       })
       .catch(() => { window.location.href = link.href; });
   });
