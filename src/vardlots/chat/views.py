@@ -84,7 +84,8 @@ def messages_view(request: HttpRequest, case_id: int) -> HttpResponse:
         message = actions.do_send_message(person, case, request.POST.get("body", ""), client_id)
     except CaseError as error:
         if _wants_json(request):
-            return JsonResponse({"error": error.key, "message": error.message}, status=400)
+            return JsonResponse({"error": error.key, "message": error.message},
+                                status=429 if error.key == "chat.too_fast" else 400)
         flash.error(request, error.message)
         keep_draft(request, case.pk, request.POST.get("body", ""))
     else:
