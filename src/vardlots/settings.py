@@ -230,6 +230,21 @@ USE_TZ = True
 # The regional 1177 chat (staffed by the region's nurses) is open these hours every day, local time.
 DIGITAL_CHAT_HOURS = os.environ.get("VARDLOTS_CHAT_HOURS", "08:00-21:00")
 
+# Chat websocket limits (see docs/decisions/0018-chat-frame-validation-and-rate-limits.md).
+# (burst, per second): a burst of ``burst`` and then ``per second`` sustained.
+#  * "person" / "case": messages stored per sender (any case) and per case (all senders), counted
+#    in the database under the case row lock, so they hold across app processes and HTTP fallback;
+#  * "frames": every frame of one connection (in process); "bad_frames": invalid frames tolerated
+#    per connection before it is closed with 4400.
+CHAT_RATE_LIMITS: dict[str, tuple[int, float]] = {
+    "person": (10, 2.0),
+    "case": (20, 4.0),
+    "frames": (40, 10.0),
+    "bad_frames": (5, 0.1),
+}
+CHAT_MAX_FRAME_BYTES = 32 * 1024  # a 4,000-character message in JSON fits; larger is closed with 1009
+CHAT_PAGE_SIZE = 50  # messages on the case page; older ones come 50 at a time
+
 # --- telephony integration ------------------------------------------------------------------
 # Shared secret of the telephony platform: requests to /api/v1/telephony/ are signed with
 # HMAC-SHA256 over "<timestamp>.<body>". A demo default outside production; required in production.

@@ -29,6 +29,7 @@ from vardlots.cases.events import EVENT_LABELS
 from vardlots.cases.models import Case, CaseDocument, CaseStatus, Outcome, Queue, Urgency
 from vardlots.chat import actions as chat
 from vardlots.chat import phrases
+from vardlots.chat import views as chat_views
 from vardlots.core.http import id_or_404
 from vardlots.intake.care import CARE_NEED_PLAIN
 from vardlots.intake.summary import answer_rows
@@ -60,10 +61,11 @@ def resident_case(request: HttpRequest, case_id: int) -> HttpResponse:
     person = resident_session.current_resident(request)
     assert person is not None
     case = actions.access_resident_case(person, case_id)
+    messages_list, has_older = chat.messages_page(case)
     return render(request, "cases/resident_case.html", {
         "case": case, "current_resident": person, "status": actions.resident_status(case),
-        "assessment": _assessment_for_resident(case),
-        "messages_list": chat.messages_after(case), "client_id": uuid.uuid4().hex,
+        "assessment": _assessment_for_resident(case), "draft": chat_views.pop_draft(request, case.pk),
+        "messages_list": messages_list, "has_older": has_older, "client_id": uuid.uuid4().hex,
         "last_event_id": case.events.order_by("-pk").values_list("pk", flat=True).first() or 0,
     })
 
@@ -156,9 +158,11 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
                        .select_related("unit", "unit__region")]
     templates = phrases.rendered_for(staff, case)
     chosen = next((t for t in templates if str(t["id"]) == request.GET.get("mall", "")), None)
+    messages_list, has_older = chat.messages_page(case)
+    draft = chat_views.pop_draft(request, case.pk)
     return render(request, "cases/staff_case.html", {
         "case": case, "is_owner": is_owner, "can_handle": actions.can_handle_queue(staff, case.queue),
-        "messages_list": chat.messages_after(case), "client_id": uuid.uuid4().hex,
+        "messages_list": messages_list, "has_older": has_older, "client_id": uuid.uuid4().hex,
         "history": [{"event": e, "label": EVENT_LABELS.get(e.kind, e.kind)}
                     for e in case.events.select_related("actor_staff").order_by("pk")
                     if e.kind not in {"messages_delivered", "messages_read"}],
@@ -166,7 +170,7 @@ def staff_case(request: HttpRequest, case_id: int) -> HttpResponse:
         "care_need_label": CARE_NEED_PLAIN.get(case.care_need, case.care_need),
         "outcomes": Outcome.choices, "urgencies": Urgency.choices, "transfer_queues": transfer_queues,
         "last_event_id": case.events.order_by("-pk").values_list("pk", flat=True).first() or 0,
-        "triage": case.triage_session, "templates": templates, "draft": chosen["text"] if chosen else "",
+        "triage": case.triage_session, "templates": templates, "draft": chosen["text"] if chosen else draft,
         "notes": case.notes.select_related("author"), "documents": case.documents.all(),
         "photos": actions.case_photos(case), "colleagues": actions.colleagues_for(staff, case),
         "documentation": actions.documentation_text(case, language=get_language() or "sv"),

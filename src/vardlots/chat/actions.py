@@ -7,9 +7,11 @@ returns the stored message and writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -22,10 +24,12 @@ from vardlots.cases import events
 from vardlots.cases.actions import CaseError, _lock, check_owner, check_resident_case, check_view_case
 from vardlots.cases.models import Case, CaseEvent, CaseStatus
 from vardlots.chat.models import Message, PhraseTemplate, Side
+from vardlots.chat.text import frame_text_problem
 
 MAX_BODY = 4000
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 STREAM_BATCH = 500
+MAX_MESSAGE_ID = 2**63 - 1  # bigint
 
 Sender = StaffUser | Resident
 
@@ -53,7 +57,27 @@ def check_send(sender: Sender, case: Case, body: str, client_id: str) -> str:
         raise CaseError("chat.empty", _("Write a message first."))
     if len(cleaned) > MAX_BODY:
         raise CaseError("chat.too_long", _("The message is too long (at most %(n)d characters).") % {"n": MAX_BODY})
+    problem = frame_text_problem(cleaned)
+    if problem is not None:
+        raise CaseError("chat.bad_text", problem)
     return cleaned
+
+
+def check_rate(sender: Sender, case: Case, now: dt.datetime | None = None) -> None:
+    """Refuse a message beyond the limits of ``CHAT_RATE_LIMITS``: per sender (any case) and per case
+    (all senders), each at most ``burst`` messages within ``burst / rate`` seconds (a sliding window
+    over the stored messages). Called with the case row locked, so the per-case count is exact across
+    processes; the per-sender count may let a sender's parallel writes in two cases both pass."""
+    now = now or timezone.now()
+    limits = settings.CHAT_RATE_LIMITS
+    person_burst, person_rate = limits["person"]
+    case_burst, case_rate = limits["case"]
+    own = (Message.objects.filter(sender_staff=sender) if isinstance(sender, StaffUser)
+           else Message.objects.filter(sender_resident=sender))
+    if (own.filter(created_at__gt=now - dt.timedelta(seconds=person_burst / person_rate)).count() >= person_burst
+            or Message.objects.filter(case=case, created_at__gt=now - dt.timedelta(seconds=case_burst / case_rate))
+            .count() >= case_burst):
+        raise CaseError("chat.too_fast", _("You are sending too quickly. Wait a moment and send again."))
 
 
 def do_send_message(sender: Sender, case: Case, body: str, client_id: str) -> Message:
@@ -67,6 +91,7 @@ def do_send_message(sender: Sender, case: Case, body: str, client_id: str) -> Me
                 raise PermissionDenied(_("The message could not be sent; please try again."))
             return existing
         cleaned = check_send(sender, locked, body, client_id)
+        check_rate(sender, locked)
         side = side_of(sender)
         try:
             with transaction.atomic():
@@ -139,6 +164,18 @@ def serialise_message(message: Message) -> dict[str, Any]:
 def messages_after(case: Case, after: int = 0, *, limit: int = STREAM_BATCH) -> list[Message]:
     return list(Message.objects.filter(case=case, pk__gt=after).select_related("sender_staff", "sender_resident")
                 .order_by("pk")[:limit])
+
+
+def messages_page(case: Case, before: int | None = None, *, size: int | None = None) -> tuple[list[Message], bool]:
+    """The newest ``size`` messages (``CHAT_PAGE_SIZE``) older than id ``before`` (all when ``None``),
+    oldest first, and whether older ones exist. The case pages show the first page; "show older
+    messages" walks back with ``before`` = the oldest id shown."""
+    size = size or settings.CHAT_PAGE_SIZE
+    qs = Message.objects.filter(case=case).select_related("sender_staff", "sender_resident").order_by("-pk")
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    found = list(qs[:size + 1])
+    return found[:size][::-1], len(found) > size
 
 
 def stream_after(case_id: int, after: int, *, for_resident: bool, limit: int = STREAM_BATCH) -> list[dict[str, Any]]:

@@ -13,7 +13,10 @@ Client → server frames::
 
 Server → client frames: ``{"type": "event", "id", "kind", "payload", "created_at", ["message"]}``,
 ``{"type": "your_turn", "event_id", "staff_name"}`` (to the resident, with every ``claimed`` event),
-``{"type": "typing", "side"}`` and ``{"type": "error", "key", "message"}``.
+``{"type": "typing", "side"}`` and ``{"type": "error", "key", "message", ["client_id"]}``.
+
+Every client frame is validated and rate-limited first (``chat.frames``: schemas, close codes 1009,
+4400 and 4429); messages are also limited per person and per case when stored (``actions``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 
 from vardlots.accounts.models import Resident, StaffUser
@@ -36,6 +38,7 @@ from vardlots.cases.actions import (
 from vardlots.cases.events import case_group
 from vardlots.cases.models import Case
 from vardlots.chat import actions
+from vardlots.chat.frames import CASE_FRAMES, GuardedJsonConsumer, MessageFrame, ReadFrame, TypingFrame
 from vardlots.chat.models import Side
 
 CLOSE_FORBIDDEN = 4403
@@ -72,7 +75,8 @@ def session_in_time(session: Any, now: float | None = None) -> bool:
     return now - last <= idle and (absolute is None or now - login_at <= absolute)
 
 
-class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
+class CaseConsumer(GuardedJsonConsumer):
+    frames = CASE_FRAMES
     case_id: int
     person: StaffUser | Resident
     side: str
@@ -120,24 +124,18 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channel
 
     # --- from the client -----------------------------------------------------------------------
 
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict):
-            return
-        kind = content.get("type")
-        if kind == "message":
-            await self._send_message(str(content.get("body", "")), str(content.get("client_id", "")))
-        elif kind == "typing":
+    async def handle_frame(self, frame: MessageFrame | TypingFrame | ReadFrame) -> None:
+        """``frame`` is validated (``chat.frames``); limits per connection are already applied."""
+        if isinstance(frame, MessageFrame):
+            await self._send_message(frame.body, frame.client_id)
+        elif isinstance(frame, TypingFrame):
             await self.channel_layer.group_send(self.group, {"type": "case.typing", "side": self.side,
                                                              "origin": self.channel_name})
-        elif kind == "read":
-            try:
-                up_to = int(content.get("up_to", 0))
-            except (TypeError, ValueError):
-                return
-            await self._call(actions.do_mark_read, up_to)
+        else:
+            await self._call(actions.do_mark_read, frame.up_to)
 
     async def _send_message(self, body: str, client_id: str) -> None:
-        message = await self._call(actions.do_send_message, body, client_id)
+        message = await self._call(actions.do_send_message, body, client_id, client_id=client_id)
         if message is not None:
             await self.send_json({"type": "ack", "client_id": client_id, "message_id": message.pk})
 
@@ -145,13 +143,16 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channel
         case = Case.objects.get(pk=self.case_id)
         return fn(self.person, case, *args)
 
-    async def _call(self, fn: Any, *args: Any) -> Any:
+    async def _call(self, fn: Any, *args: Any, client_id: str = "") -> Any:
+        """Run an action; its refusal becomes an error frame (with the message's ``client_id``, so
+        the page can give the text back to the person)."""
+        extra = {"client_id": client_id} if client_id else {}
         try:
             return await database_sync_to_async(self._call_sync)(fn, *args)
         except CaseError as error:
-            await self.send_json({"type": "error", "key": error.key, "message": error.message})
+            await self.send_json({"type": "error", "key": error.key, "message": error.message, **extra})
         except PermissionDenied as error:
-            await self.send_json({"type": "error", "key": "forbidden", "message": str(error)})
+            await self.send_json({"type": "error", "key": "forbidden", "message": str(error), **extra})
         return None
 
     # --- from the group ------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 On connect the member of staff (from the session) joins the ``queue.<id>`` group of every queue
 their roles let them see. Each bell becomes ``{"type": "queue_changed", "queue_id"}``; the page
 script then fetches the queue page again (the database is the truth, the bell carries no data).
-Anyone else is closed with 4403.
+Anyone else is closed with 4403. The socket takes no frames from the client: each gets an error
+frame, and abuse closes it as in ``chat.frames``.
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from vardlots.accounts.models import StaffUser
 from vardlots.cases.actions import visible_queues
 from vardlots.cases.events import queue_group
+from vardlots.chat.frames import GuardedJsonConsumer
 
 CLOSE_FORBIDDEN = 4403
 
 
-class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
+class QueueConsumer(GuardedJsonConsumer):
+    frames = None  # the page only listens: every frame is answered with an error (and limited)
     groups_joined: list[str]
 
     def _queue_ids(self) -> list[int] | None:
@@ -45,9 +47,6 @@ class QueueConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]  # channe
     async def disconnect(self, code: int) -> None:
         for name in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(name, self.channel_name)
-
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        return None  # nothing to receive: the page only listens
 
     async def queue_changed(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "queue_changed", "case_id": event.get("case_id")})

@@ -6,4 +6,5 @@ app_name = "chat"
 
 urlpatterns = [
     path("arenden/<int:case_id>/meddelanden", views.messages_view, name="messages"),
+    path("arenden/<int:case_id>/meddelanden/aldre", views.older_view, name="older"),
 ]

@@ -17,6 +17,36 @@
   let typingTimer = null;
   let lastTypingSent = 0;
   const pending = new Map(); // client_id -> body, until the server acknowledges (resent on reconnect)
+  const errorBox = document.getElementById("chat-error");
+  let readUpTo = 0;
+  let readTimer = null;
+
+  // A refused message (too fast, bad characters, ...): show why, and give the text back to the
+  // person in the message box, in front of anything typed since. Nothing is lost.
+  function showError(text) {
+    if (!errorBox) { window.alert(text); return; }
+    errorBox.textContent = text;
+    errorBox.hidden = false;
+  }
+  function clearError() {
+    if (errorBox) { errorBox.hidden = true; errorBox.textContent = ""; }
+  }
+  function giveBack(clientId) {
+    if (!clientId || !pending.has(clientId)) { return; }
+    const body = pending.get(clientId);
+    pending.delete(clientId);
+    const area = form && form.querySelector("textarea");
+    if (area) { area.value = area.value.trim() ? body + "\n" + area.value : body; }
+  }
+
+  // One "read" frame for a batch of incoming messages (a backlog of 50 is one frame, not 50).
+  function markRead(id) {
+    readUpTo = Math.max(readUpTo, id);
+    clearTimeout(readTimer);
+    readTimer = setTimeout(() => {
+      if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify({type: "read", up_to: readUpTo})); }
+    }, 300);
+  }
 
   function newClientId() {
     return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
@@ -40,9 +70,7 @@
     body.textContent = m.body;
     li.append(who, when, body);
     log.append(li);
-    if (m.side !== side && document.visibilityState === "visible" && socket) {
-      socket.send(JSON.stringify({type: "read", up_to: m.id}));
-    }
+    if (m.side !== side && document.visibilityState === "visible" && socket) { markRead(m.id); }
   }
 
   // Case changes other than messages (taken, transferred, closed, ...) re-render the status part
@@ -102,6 +130,7 @@
         if (STATUS_KINDS.has(frame.kind) && frame.id > loadedAfter) { refreshParts(frame.kind); }
       } else if (frame.type === "ack") {
         pending.delete(frame.client_id);
+        if (!pending.size) { clearError(); }
       } else if (frame.type === "your_turn" && yourTurn) {
         yourTurn.hidden = false;
       } else if (frame.type === "typing" && typing) {
@@ -109,16 +138,47 @@
         clearTimeout(typingTimer);
         typingTimer = setTimeout(() => { typing.hidden = true; }, 4000);
       } else if (frame.type === "error") {
-        window.alert(frame.message);
+        giveBack(frame.client_id);
+        showError(frame.message);
       }
     };
     socket.onclose = (e) => {
       socket = null;
       if (e.code === 4403) { return; }
+      // 4429 (too fast), 4400 (frames not understood), 1009 (too large): the server said why in an
+      // error frame just before; wait longer before trying again. Unsent messages stay pending.
+      if (e.code === 4429 || e.code === 4400 || e.code === 1009) { retry = Math.max(retry, 10000); }
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);
     };
   }
+
+  // "Show older messages": fetch the page before the oldest message shown and put it on top.
+  // Without JavaScript the same link opens the older messages as a page of their own.
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest("#chat-older a");
+    if (!link || !window.fetch) { return; }
+    e.preventDefault();
+    fetch(link.href, {headers: {"X-Requested-With": "fetch"}, credentials: "same-origin"})
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        const items = Array.from(doc.querySelectorAll("#chat-older-page > li"))
+          .filter((li) => !seen.has(li.dataset.messageId));
+        items.forEach((li) => seen.add(li.dataset.messageId));
+        log.prepend(...items.map((li) => document.importNode(li, true)));
+        const current = document.getElementById("chat-older");
+        const next = doc.getElementById("chat-older");
+        if (next) {
+          const fresh = document.importNode(next, true);
+          current.replaceWith(fresh);
+          fresh.querySelector("a").focus({preventScroll: true}); // keyboard users keep their place
+        } else {
+          current.remove();
+        }
+      })
+      .catch(() => { window.location.href = link.href; });
+  });
 
   // Phrase templates (staff): "/code" followed by a space is replaced by the filled-in text.
   let templates = [];
@@ -164,6 +224,7 @@
       const body = textarea.value.trim();
       if (!body) { return; }
       pending.set(clientIdInput.value, body);
+      clearError();
       socket.send(JSON.stringify({type: "message", body: body, client_id: clientIdInput.value}));
       textarea.value = "";
       clientIdInput.value = newClientId();
