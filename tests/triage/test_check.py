@@ -166,3 +166,11 @@ def test_advice_must_fit_everyone_the_rule_covers(tmp_path: Path) -> None:
     assert "rule feed: advice mentions breastfeeding" in text
     assert "rule feed_ok" not in text  # breastfeeding only under `also:` for the under-2s
     assert "rule preg: advice speaks of pregnancy but the rule also covers men" in text
+
+
+def test_simpler_yes_needs_a_choice_and_a_yes_no_simpler(tmp_path: Path) -> None:
+    q = yes_no("a")
+    q.update({"unknown_policy": "ask_simpler", "simpler": "b", "simpler_yes": "large"})
+    p = protocol("chest", [q, yes_no("b")], [rule("r", "a", "P3")], default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
+    assert "`simpler_yes` must be an option of a single_choice question" in "\n".join(messages(root))

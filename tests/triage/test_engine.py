@@ -342,3 +342,25 @@ def test_advice_that_fits_only_some_is_added_when_its_condition_holds(build: Bui
                                               (("blood", "yes"),)))
         assert isinstance(step, Result) and step.advice is not None
         assert step.advice.en == want, age
+
+
+def test_dont_know_on_a_choice_asks_the_simpler_yes_no_question(build: Builder) -> None:
+    """"Hur mycket blod?" – "vet inte" – "Kommer det klumpar eller mest blod?": a yes is the large
+    amount, a no counts no amount, and "vet inte" again on a red flag escalates."""
+    amount = {"finding": "amount", "type": "single_choice",
+              "text": {"resident": {"sv": "Hur mycket?", "en": "How much?"},
+                       "resident_child": {"sv": "Hur mycket?", "en": "How much?"},
+                       "resident_other": {"sv": "Hur mycket?", "en": "How much?"},
+                       "nurse": {"sv": "Mängd?", "en": "Amount?"}},
+              "options": [{"id": "little", "label": {"sv": "Lite", "en": "A little"}},
+                          {"id": "large", "label": {"sv": "Mycket", "en": "A lot"}}],
+              "unknown_policy": "ask_simpler", "simpler": "a_lot", "simpler_yes": "large"}
+    content = build([protocol("bleed", [amount, yes_no("a_lot")],
+                              [rule("large", "amount == 'large'", "P1"),
+                               rule("little", "amount == 'little'", "P3")], default="P4")])
+    for simple, want, escalated in (("yes", Urgency.P1, False), ("no", Urgency.P4, False),
+                                    ("unknown", Urgency.P1, True)):
+        result, asked = drive(content, {"amount": "unknown", "a_lot": simple}, protocols=("bleed",))
+        assert asked[:2] == ["amount", "a_lot"], asked
+        assert result.urgency is want, simple
+        assert ("escalation" in result.trace) is escalated, simple

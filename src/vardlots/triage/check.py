@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from vardlots.triage.engine import AnswerError, all_questions, validate_answer
+from vardlots.triage.engine import AnswerError, all_questions, validate_answer, wordings
 from vardlots.triage.expressions import (
     COMPARE_OPS,
     BoolOp,
@@ -191,6 +191,16 @@ class _Checker:
         self.check_search()
         self.check_levels()
         self.check_consistency()
+        self.check_unknown_policies_agree()
+
+    def check_unknown_policies_agree(self) -> None:
+        """"Vet inte" means the same whichever wording asks: wordings of one finding that declare
+        an unknown policy declare the same one (a wording without one takes it)."""
+        for fid, qs in wordings(self.c).items():
+            declared = {(q.unknown_policy, q.simpler, q.simpler_yes) for q in qs if q.unknown_policy}
+            if len(declared) > 1:
+                self.err(qs[0].location, f"the wordings of {fid!r} declare different unknown "
+                                         f"policies: {sorted(map(str, declared))}")
 
     def check_sources_registry(self) -> None:
         urls: dict[str, str] = {}
@@ -244,6 +254,14 @@ class _Checker:
                                          f"({lang}: {text[:60]!r}): a \"Nej\" would be ambiguous; "
                                          "phrase it positively")
         self.check_audience_forms(q)
+        if q.simpler_yes is not None:
+            if q.type is not QuestionType.SINGLE_CHOICE or q.option(q.simpler_yes) is None:
+                self.err(q.location, "`simpler_yes` must be an option of a single_choice question")
+            elif self.types.get(q.simpler or "") is not QuestionType.YES_NO:
+                self.err(q.location, "`simpler_yes` needs a yes/no `simpler` question")
+        elif q.type in _CHOICE and q.simpler and self.types.get(q.simpler) is QuestionType.YES_NO:
+            self.err(q.location, "a choice question with a yes/no `simpler` needs `simpler_yes`: "
+                                 "the option a yes means")
         if q.unknown_policy == "ask_simpler":
             if not q.simpler or q.simpler == q.finding:
                 self.err(q.location, "unknown_policy ask_simpler needs `simpler`: another finding")

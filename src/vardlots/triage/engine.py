@@ -227,7 +227,7 @@ class _Active:
     modifiers: tuple[Modifier, ...]
 
 
-def _wordings(content: ContentSet) -> dict[str, tuple[Question, ...]]:
+def wordings(content: ContentSet) -> dict[str, tuple[Question, ...]]:
     """Every wording of every finding's question: the shared one first, then the screen's, then
     the protocols' by id."""
     cached = content._cache.get("wordings")
@@ -253,7 +253,7 @@ def all_questions(content: ContentSet) -> dict[str, Question]:
     cached = content._cache.get("all_questions")
     if isinstance(cached, dict):
         return cached
-    out = {fid: qs[0] for fid, qs in _wordings(content).items()}
+    out = {fid: qs[0] for fid, qs in wordings(content).items()}
     content._cache["all_questions"] = out
     return out
 
@@ -278,7 +278,7 @@ def _active(content: ContentSet, protocols: tuple[Protocol, ...]) -> _Active:
 
 
 def _validate_any(content: ContentSet, finding: str, raw: Any, first: AnswerError) -> AnswerValue:
-    for q in _wordings(content).get(finding, ()):
+    for q in wordings(content).get(finding, ()):
         try:
             return validate_answer(q, raw)
         except AnswerError:
@@ -508,10 +508,20 @@ class _Session:
             q = questions.get(fid)
             if q is None:
                 continue
+            # "don't know" means the same whichever wording asked: the policy a wording declares
+            # holds for the finding (the checker refuses wordings that declare different ones)
+            if q.unknown_policy is None:
+                q = next((w for w in wordings(self.content).get(fid, ()) if w.unknown_policy), q)
             if q.unknown_policy == "absent":
                 self.env[fid] = False
             elif q.unknown_policy == "ask_simpler" and q.simpler and q.simpler in self.env:
-                self.env[fid] = self.env[q.simpler]
+                simple = self.env[q.simpler]
+                if q.simpler_yes is not None and isinstance(simple, bool):
+                    # "Is it a lot of blood?" answers "how much": yes is that option; no leaves
+                    # no option to count on (NOT_ANY compares unequal to every option)
+                    self.env[fid] = q.simpler_yes if simple else NOT_ANY
+                else:
+                    self.env[fid] = simple
             elif q.unknown_policy == "ask_simpler" and q.simpler and \
                     self.unknown_count.get(q.simpler, 0) >= 1:
                 # the simpler question was not known either: treat as a second "don't know"
@@ -552,8 +562,10 @@ class _Session:
             q = comp.questions.get(finding, q)
         repeat = False
         if finding in self.answered:
-            if q.unknown_policy == "ask_simpler" and q.simpler and q.simpler not in self.answered:
-                return self.askable(q.simpler, red_flag, depth + 1, comp)
+            pq = q if q.unknown_policy is not None else next(
+                (w for w in wordings(self.content).get(finding, ()) if w.unknown_policy), q)
+            if pq.unknown_policy == "ask_simpler" and pq.simpler and pq.simpler not in self.answered:
+                return self.askable(pq.simpler, red_flag, depth + 1, comp)
             if not red_flag or self.unknown_count.get(finding, 0) >= 2:
                 return None
             repeat = True
@@ -654,6 +666,9 @@ def _apply_mods(u: Urgency, mods: Sequence[Modifier]) -> Urgency:
 
 
 _FLOOR: Final = Urgency.P5
+# A choice answered only through a "no" to its simpler yes/no question: equal to no option.
+NOT_ANY: Final = ""
+
 
 
 def _decide(session: _Session) -> QuestionStep | None:

@@ -241,6 +241,7 @@ def _build_question(
             resident_other=_text(text.get("resident_other")),
             unknown_policy=str(it["unknown_policy"]) if it.get("unknown_policy") else None,
             simpler=str(it["simpler"]) if it.get("simpler") else None,
+            simpler_yes=str(it["simpler_yes"]) if it.get("simpler_yes") else None,
         )
     except (KeyError, ValueError, TypeError, AttributeError) as e:
         ctx.error(file, loc, f"cannot read question: {e!r}")

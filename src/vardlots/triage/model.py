@@ -364,6 +364,9 @@ class Question:
     resident_other: Text | None = None  # asked about another adult
     unknown_policy: str | None = None  # None: the default (ask again then present, for red flags)
     simpler: str | None = None  # the finding to ask instead after "don't know" (ask_simpler)
+    # for a choice question with a yes/no `simpler`: the option a "yes" to the simpler question
+    # means; a "no" means none of the options can be counted on (every comparison is false)
+    simpler_yes: str | None = None
 
     def option(self, option_id: str) -> Option | None:
         for o in self.options:

@@ -106,6 +106,9 @@ def build_schema() -> dict[str, Any]:
                                    "for red flags); count it as absent; or ask the simpler "
                                    "question about the finding named in `simpler` instead"},
                 "simpler": _ID,
+                "simpler_yes": {"type": "string", "minLength": 1,
+                                "description": "choice question with a yes/no `simpler`: the "
+                                               "option a yes to the simpler question means"},
             }),
             "allOf": [
                 {"if": {"properties": {"type": {"enum": ["single_choice", "multi_choice"]}}},

@@ -55,7 +55,7 @@ _NONE_OPTIONS: Final = ("none", "no", "nej", "not_measured")
 # Findings many protocols ask about: having one does not make a protocol fit the person.
 _GENERIC: Final = frozenset({"fever", "pregnant", "on_anticoagulants", "immunosuppressed",
                              "diabetes", "temperature", "high_risk_group", "feels_extremely_ill",
-                             "wound_infection_signs"})
+                             "wound_infection_signs", "feels_faint_pale"})
 
 
 def _lay_default(q: Any) -> Any:
