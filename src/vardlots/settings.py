@@ -121,11 +121,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if PRODUCTION and not REDIS_URL:
     raise RuntimeError("Production needs REDIS_URL for the channel layer.")
+# channels_redis waits for a consumer's next message with a blocking BZPOPMIN of 5 seconds
+# (RedisChannelLayer.brpop_timeout). redis-py's default socket timeout is also 5 seconds, so the
+# client's read timed out as the server answered and every consumer idle for about 5 s died
+# ("Timeout reading from ...") and closed its websocket. The read timeout must stay well above the
+# blocking read; TCP keepalive and a PING before a command on a connection idle for 30 s notice a
+# dead server or a dropped connection instead.
+REDIS_SOCKET_TIMEOUT = float(os.environ.get("VARDLOTS_REDIS_SOCKET_TIMEOUT", "20"))
+if REDIS_SOCKET_TIMEOUT < 10:
+    raise RuntimeError("VARDLOTS_REDIS_SOCKET_TIMEOUT must be at least 10 seconds (the channel layer blocks 5 s).")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("VARDLOTS_REDIS_PREFIX", "vardlots")},
+            "CONFIG": {
+                "hosts": [{
+                    "address": REDIS_URL,
+                    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                    "socket_connect_timeout": 5,
+                    "socket_keepalive": True,
+                    "health_check_interval": 30,
+                }],
+                "prefix": os.environ.get("VARDLOTS_REDIS_PREFIX", "vardlots"),
+            },
         }
     }
 else:
