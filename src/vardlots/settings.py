@@ -104,8 +104,8 @@ if PRODUCTION and not DATABASE_URL:
 # runs in its own thread, every thread kept its own connection, and a load run filled the server
 # ("too many clients"). A request takes a connection from the pool at its first query and gives it
 # back when it ends; when all are in use it waits up to VARDLOTS_DB_POOL_TIMEOUT seconds. Sizing rule
-# (docs/subsystems/core.md): app processes × VARDLOTS_DB_POOL_MAX + job workers × VARDLOTS_DB_POOL_MAX
-# + headroom for migrations and operators ≤ PostgreSQL's max_connections.
+# (docs/subsystems/core.md, decision 0015): app processes × VARDLOTS_DB_POOL_MAX + job worker
+# processes × max(VARDLOTS_DB_POOL_MIN, 1) + headroom (≥ 10) ≤ PostgreSQL's max_connections.
 # VARDLOTS_DB_POOL=0 turns the pool off (a connection per request, closed at its end), e.g. behind
 # PgBouncer.
 def _int_env(name: str, default: int, least: int) -> int:
@@ -160,9 +160,7 @@ if PRODUCTION and not REDIS_URL:
 # ("Timeout reading from ...") and closed its websocket. The read timeout must stay well above the
 # blocking read; TCP keepalive and a PING before a command on a connection idle for 30 s notice a
 # dead server or a dropped connection instead.
-REDIS_SOCKET_TIMEOUT = float(os.environ.get("VARDLOTS_REDIS_SOCKET_TIMEOUT", "20"))
-if REDIS_SOCKET_TIMEOUT < 10:
-    raise RuntimeError("VARDLOTS_REDIS_SOCKET_TIMEOUT must be at least 10 seconds (the channel layer blocks 5 s).")
+REDIS_SOCKET_TIMEOUT = _int_env("VARDLOTS_REDIS_SOCKET_TIMEOUT", 20, 10)  # seconds; the layer blocks 5 s
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
