@@ -39,6 +39,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
                 f"needs Chromium at {CHROMIUM} (apt-get install chromium)", "browser")
 
 
+LONG_TIMEOUT = 300  # seconds, for browser tests and slow ones (the default is in pyproject.toml)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("timeout") is None and (
+                item.get_closest_marker("browser") or item.get_closest_marker("slow")):
+            item.add_marker(pytest.mark.timeout(LONG_TIMEOUT))
+
+
 _ran: dict[str, int] = {"browser": 0, "postgres": 0, "redis": 0}
 
 

@@ -98,8 +98,41 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if PRODUCTION and not DATABASE_URL:
     raise RuntimeError("Production needs DATABASE_URL (PostgreSQL).")
+
+# PostgreSQL connections come from one pool per process (psycopg_pool through Django's "pool"
+# option). Persistent per-thread connections (CONN_MAX_AGE > 0) are not used: under ASGI each request
+# runs in its own thread, every thread kept its own connection, and a load run filled the server
+# ("too many clients"). A request takes a connection from the pool at its first query and gives it
+# back when it ends; when all are in use it waits up to VARDLOTS_DB_POOL_TIMEOUT seconds. Sizing rule
+# (docs/subsystems/core.md, decision 0015): app processes × VARDLOTS_DB_POOL_MAX + job worker
+# processes × max(VARDLOTS_DB_POOL_MIN, 1) + headroom (≥ 10) ≤ PostgreSQL's max_connections.
+# VARDLOTS_DB_POOL=0 turns the pool off (a connection per request, closed at its end), e.g. behind
+# PgBouncer.
+def _int_env(name: str, default: int, least: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < least:
+        raise RuntimeError(f"{name} must be at least {least}, not {value}")
+    return value
+
+
+DB_POOL = os.environ.get("VARDLOTS_DB_POOL", "1") != "0"
+DB_POOL_MIN = _int_env("VARDLOTS_DB_POOL_MIN", 2, 0)
+DB_POOL_MAX = _int_env("VARDLOTS_DB_POOL_MAX", 10, max(1, DB_POOL_MIN))
+DB_POOL_TIMEOUT = _int_env("VARDLOTS_DB_POOL_TIMEOUT", 20, 1)
 if DATABASE_URL:
-    DATABASES: dict[str, dict[str, Any]] = {"default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=60))}
+    DATABASES: dict[str, dict[str, Any]] = {"default": dict(dj_database_url.parse(DATABASE_URL, conn_max_age=0))}
+    if DB_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # the pool checks a connection before lending it
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": DB_POOL_MIN,
+            "max_size": DB_POOL_MAX,
+            "timeout": DB_POOL_TIMEOUT,
+            "max_idle": 300,  # idle connections above min_size close after 5 minutes
+        }
 else:
     DATABASES = {
         "default": {
@@ -121,11 +154,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if PRODUCTION and not REDIS_URL:
     raise RuntimeError("Production needs REDIS_URL for the channel layer.")
+# channels_redis waits for a consumer's next message with a blocking BZPOPMIN of 5 seconds
+# (RedisChannelLayer.brpop_timeout). redis-py's default socket timeout is also 5 seconds, so the
+# client's read timed out as the server answered and every consumer idle for about 5 s died
+# ("Timeout reading from ...") and closed its websocket. The read timeout must stay well above the
+# blocking read; TCP keepalive and a PING before a command on a connection idle for 30 s notice a
+# dead server or a dropped connection instead.
+REDIS_SOCKET_TIMEOUT = _int_env("VARDLOTS_REDIS_SOCKET_TIMEOUT", 20, 10)  # seconds; the layer blocks 5 s
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("VARDLOTS_REDIS_PREFIX", "vardlots")},
+            "CONFIG": {
+                "hosts": [{
+                    "address": REDIS_URL,
+                    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                    "socket_connect_timeout": 5,
+                    "socket_keepalive": True,
+                    "health_check_interval": 30,
+                }],
+                "prefix": os.environ.get("VARDLOTS_REDIS_PREFIX", "vardlots"),
+            },
         }
     }
 else:

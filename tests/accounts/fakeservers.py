@@ -48,7 +48,8 @@ def serve(handler: Handler) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-        thread.join()
+        thread.join(10)
+        assert not thread.is_alive(), "the fake server thread did not stop within 10 s"
 
 
 class FakeBankId:

@@ -155,6 +155,8 @@ def test_concurrent_appends_stay_linear() -> None:
 
     from django.db import connections
 
+    from tests.concurrency import join_all
+
     centre = unit()
     nurse = personas.nurse(centre)
     rut = personas.resident()
@@ -171,11 +173,10 @@ def test_concurrent_appends_stay_linear() -> None:
 
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith("file:memorydb"):
         pytest.skip("in-memory SQLite is one connection; the lock is exercised on file SQLite/PostgreSQL")
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=worker, name=f"appender-{i}", daemon=True) for i in range(4)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    join_all(threads, 60, errors=lambda: errors)
     assert errors == []
     report = verify_chain()
     assert report.ok

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,6 +13,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from tests import factories
+from tests.concurrency import run_together
 from tests.directory.helpers import t
 from tests.sqlite_file import run_on_sqlite_file, skip_unless_sqlite_file
 from vardlots.booking import actions
@@ -220,41 +220,31 @@ def test_ics_is_valid_icalendar() -> None:
 
 def _hammer(slot_id: int, resident_ids: list[int], workers: int = 45) -> list[str]:
     """Every resident tries to book the slot at once: ``workers`` threads (each with its own
-    database connection; PostgreSQL's default limit is 100 connections) start together behind a
-    barrier and share the attempts."""
-    from django.db import close_old_connections
-
+    database connection, from the pool on PostgreSQL) start together behind a barrier and share the
+    attempts. The residents are loaded first, so no thread needs the database before the start."""
     from vardlots.accounts.models import Resident
 
     workers = min(workers, len(resident_ids))
-    barrier = threading.Barrier(workers)
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    people = Resident.objects.in_bulk(resident_ids)
 
-    def attempt(ids: list[int]) -> None:
-        try:
-            people = [Resident.objects.get(pk=rid) for rid in ids]
-            barrier.wait()
-            for person in people:
+    def attempt(ids: list[int]) -> Callable[[], list[str]]:
+        def run() -> list[str]:
+            outcomes = []
+            for rid in ids:
                 try:
-                    actions.do_book(Slot.objects.get(pk=slot_id), person)
-                    result = "ok"
+                    actions.do_book(Slot.objects.get(pk=slot_id), people[rid])
+                    outcomes.append("ok")
                 except actions.BookingError as error:
-                    result = error.code
+                    outcomes.append(error.code)
                 except Exception as error:
-                    result = f"error {type(error).__name__}: {error}"
-                with lock:
-                    outcomes.append(result)
-        finally:
-            connection.close()
-            close_old_connections()
+                    outcomes.append(f"error {type(error).__name__}: {error}")
+            return outcomes
+        return run
 
-    threads = [threading.Thread(target=attempt, args=(resident_ids[n::workers],)) for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    results = run_together([attempt(resident_ids[n::workers]) for n in range(workers)])
+    failed = [r for r in results if isinstance(r, BaseException)]
+    assert not failed, failed
+    return [outcome for outcomes in results for outcome in outcomes]
 
 
 @pytest.mark.postgres

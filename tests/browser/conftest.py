@@ -68,7 +68,7 @@ class Server:
     def manage(self, *args: str) -> str:
         """Run a management command against the server's database; returns its output."""
         out = subprocess.run([sys.executable, "-m", "vardlots.cli", "manage", *args], env=self.env,
-                             capture_output=True, text=True, check=True)
+                             capture_output=True, text=True, check=True, timeout=120)
         return out.stdout
 
 

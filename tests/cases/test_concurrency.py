@@ -6,16 +6,16 @@ conditional update; on SQLite an IMMEDIATE transaction plus the same conditional
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tests import factories
 from tests.cases.helpers import World, care_case
+from tests.concurrency import run_together
 from tests.sqlite_file import run_on_sqlite_file, skip_unless_sqlite_file
 from vardlots.accounts.models import StaffUser
 from vardlots.cases import actions
@@ -23,29 +23,6 @@ from vardlots.cases.actions import CaseError
 from vardlots.cases.models import Case, CaseEvent, CaseStatus
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def run_together(workers: list[Callable[[], Any]]) -> list[Any]:
-    """Start every worker at the same moment, each in its own thread and connection; collect results."""
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-
-    def run(i: int, fn: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as error:  # collected and asserted on by the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def nurses(w: World, n: int) -> list[StaffUser]:

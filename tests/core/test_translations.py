@@ -74,7 +74,8 @@ def test_catalogues_are_up_to_date_with_the_code(tmp_path: Path, monkeypatch: py
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="i18n_check_settings",
                PYTHONPATH=os.pathsep.join([str(tmp_path), *sys.path]))
     for cmd, _kwargs in calls:
-        done = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, check=False,
+                              timeout=120)
         assert done.returncode == 0, f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}"
 
     fresh = {p.relative_to(locale_copy) for p in locale_copy.glob("*/LC_MESSAGES/*.po")}

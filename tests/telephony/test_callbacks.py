@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tests import factories
 from tests.cases.helpers import World
-from tests.cases.test_concurrency import run_together
+from tests.concurrency import run_together
 from tests.sqlite_file import run_on_sqlite_file, skip_unless_sqlite_file
 from vardlots.telephony import actions, signing
 from vardlots.telephony.actions import TelephonyError

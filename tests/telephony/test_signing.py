@@ -116,5 +116,6 @@ def test_production_requires_the_secret() -> None:
     env = {**os.environ, "VARDLOTS_ENV": "production", "SECRET_KEY": "x" * 60,
            "DATABASE_URL": "postgresql://u@127.0.0.1/x", "REDIS_URL": "redis://127.0.0.1"}
     env.pop("TELEPHONY_SHARED_SECRET", None)
-    out = subprocess.run([sys.executable, "-c", "import vardlots.settings"], env=env, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", "import vardlots.settings"], env=env, capture_output=True, text=True,
+                         timeout=60)
     assert out.returncode != 0 and "TELEPHONY_SHARED_SECRET" in out.stderr

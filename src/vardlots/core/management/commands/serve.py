@@ -29,8 +29,13 @@ class Command(BaseCommand):
             if database_is_empty():
                 call_command("seed_demo", verbosity=0)
                 seeded = True
+        from django.db import connections
+
         from vardlots.core.jobs import start_inprocess_worker
 
+        # Give back the connection migrate and seed used: this thread serves no requests, and with
+        # the pool an unreturned connection is one fewer for them for the life of the process.
+        connections.close_all()
         start_inprocess_worker()
         host, port = options["host"], options["port"]
         self.stdout.write(self._banner(host, port, seeded))
