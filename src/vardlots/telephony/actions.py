@@ -128,9 +128,14 @@ def check_advise(staff: StaffUser, unit: Unit) -> None:
 
 
 def check_call(staff: StaffUser, call: Call) -> None:
-    """May ``staff`` work on ``call``: telephone advice in its unit, and the call is theirs or free."""
+    """May ``staff`` work on ``call``: telephone advice in its unit, and they have taken the call.
+
+    A call nobody has taken shows only "Take the call"; a posted action on it is refused too."""
     check_advise(staff, call.unit)
-    if call.nurse_id is not None and call.nurse_id != staff.pk:
+    if call.nurse_id is None:
+        check_open(call)
+        raise TelephonyError("telephony.not_taken", _("Take the call first."), 409)
+    if call.nurse_id != staff.pk:
         raise PermissionDenied(_("Another nurse has this call."))
 
 
@@ -245,8 +250,6 @@ def do_emergency_access_earlier(staff: StaffUser, call: Call, reason: str, *,
     The nurse must be working the open call; the stated reason goes into the access log."""
     check_call(staff, call)
     check_open(call)
-    if call.nurse_id != staff.pk:
-        raise PermissionDenied(_("Take the call first."))
     if call.resident is None:
         raise TelephonyError("telephony.no_resident", _("Identify the patient first."))
     try:
@@ -355,6 +358,8 @@ def do_take_call(staff: StaffUser, call: Call, now: dt.datetime | None = None) -
         taken = Call.objects.filter(Q(nurse__isnull=True) | Q(nurse=staff), pk=call.pk,
                                     closed_at__isnull=True).update(nurse=staff)
         if taken != 1:
+            call.refresh_from_db()
+            check_open(call)
             raise TelephonyError("telephony.taken", _("Another nurse already took this call."), 409)
         call.refresh_from_db()
         if call.state == CallState.OFFERED:
@@ -1010,6 +1015,9 @@ def do_book_callback(slot: CallbackSlot, *, phone: str, resident: Resident | Non
             raise TelephonyError("telephony.callback_exists", _("You already have a callback booked."), 409)
         taken = CallbackSlot.objects.filter(pk=slot.pk, starts_at__gt=now,
                                             booked__lt=F("capacity")).update(booked=F("booked") + 1)
+        if taken != 1 and slot.starts_at <= now:
+            raise TelephonyError("telephony.callback_past", _("That time has already passed. Please choose another."),
+                                 409)
         if taken != 1:
             raise TelephonyError("telephony.callback_full",
                                  _("Sorry, that time was just taken. Please choose another."), 409)
