@@ -52,3 +52,19 @@ def test_a_callback_time_that_has_passed_is_refused_as_passed(w: World) -> None:
         actions.do_book_callback(slot, phone="070-555 12 34", resident=w.resident)
     assert err.value.key == "telephony.callback_past"
     assert err.value.message == "That time has already passed. Please choose another."
+
+
+def test_a_practice_call_takes_no_real_patient_and_keeps_its_reasons(w: World, client: Client) -> None:
+    vignette = actions.vignettes()[0]
+    call = actions.do_start_training(w.nurse_pool, w.pool, vignette.id)
+    login(client, w.nurse_pool)
+    url = f"/personal/telefon/samtal/{call.pk}/"
+    page = client.get(url).content.decode()
+    assert "'identify'" not in page and "/identify" not in page and "/remove-reason" not in page
+    page = client.post(url + "identify", {"caller_kind": "self", "personal_number": w.resident.personal_number},
+                       follow=True).content.decode()
+    assert "A practice call keeps the patient and the contact reasons of its written case." in page
+    client.post(url + "remove-reason", {"protocol": vignette.protocols[0]})
+    call.refresh_from_db()
+    assert call.resident is None
+    assert list(call.triage_session.protocol_ids) == list(vignette.protocols)

@@ -149,6 +149,13 @@ def emergency_scope(call: Call) -> str:
     return f"telephony.call:{call.pk}"
 
 
+def check_not_training(call: Call) -> None:
+    """A practice call keeps its written case: no real patient, and the case's reasons stay."""
+    if call.is_training:
+        raise TelephonyError("telephony.training_fixed",
+                             _("A practice call keeps the patient and the contact reasons of its written case."), 409)
+
+
 def access_call(staff: StaffUser, call_id: int, *, request: HttpRequest | None = None) -> Call:
     """Load a call for ``staff``; a call about an identified resident is recorded in the access log.
 
@@ -382,6 +389,7 @@ def do_identify(staff: StaffUser, call: Call, *, caller_kind: str, personal_numb
     unidentified caller (age and sex only), or someone the caller calls for."""
     check_call(staff, call)
     check_open(call)
+    check_not_training(call)
     if caller_kind not in (CallerKind.SELF, CallerKind.ON_BEHALF, CallerKind.UNIDENTIFIED):
         raise TelephonyError("telephony.bad_caller_kind", _("Choose who is calling."))
     resident: Resident | None = None
@@ -503,6 +511,7 @@ def do_add_reason(staff: StaffUser, call: Call, protocol_id: str) -> Call:
 def do_remove_reason(staff: StaffUser, call: Call, protocol_id: str) -> Call:
     check_call(staff, call)
     check_open(call)
+    check_not_training(call)
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
         current = list(call.triage_session.protocol_ids) if call.triage_session else []
