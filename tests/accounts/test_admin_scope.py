@@ -182,9 +182,8 @@ def test_a_colleagues_role_in_another_region_is_not_shown_or_editable(client: Cl
 
 
 def test_a_superuser_sees_every_region(region_b: dict) -> None:
-    from vardlots.accounts.models import StaffUser
-
     from tests.cases.helpers import staff_login
+    from vardlots.accounts.models import StaffUser
 
     root = StaffUser.objects.create_superuser("SE2321000016-ROOT", "x" * 20, username="root")
     client = staff_login(Client(), root)
