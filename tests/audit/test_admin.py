@@ -113,6 +113,8 @@ def test_access_log_is_read_only_in_admin(client: Client) -> None:
 def test_resident_in_admin_is_access_logged(client: Client) -> None:
     admin = personas.administrator()
     rut = personas.resident()
+    rut.listed_unit = admin.memberships.get().unit  # a resident of the administrator's region
+    rut.save(update_fields=["listed_unit"])
     staff_client(client, admin)
     listing = client.get("/admin/accounts/resident/")
     assert rut.masked_personal_number not in listing.content.decode()  # nothing listed before a search

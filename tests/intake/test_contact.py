@@ -18,6 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def chat_open(settings: object) -> None:
+    """The chat is open whenever the test runs (it is closed 21–08)."""
+    settings.DIGITAL_CHAT_HOURS = "00:00-23:59:59.999999"  # type: ignore[attr-defined]
+
+
+@pytest.fixture
 def pool() -> Unit:
     """The region's 1177 nurse advice unit, whose queue takes cases when no health centre can."""
     from tests.factories import unit
@@ -33,7 +39,7 @@ def listed_health_centre() -> Unit:
     return unit(UnitKind.HEALTH_CENTRE, region_code="01", name="Vårdcentralen Test")
 
 
-def test_chat_with_a_nurse_makes_one_case_with_the_same_result(client: Client, pool: Unit) -> None:
+def test_chat_with_a_nurse_makes_one_case_with_the_same_result(client: Client, pool: Unit, chat_open: None) -> None:
     session = completed_session(client)
     session.resident.listed_unit = listed_health_centre()
     session.resident.save()
@@ -75,6 +81,24 @@ def test_outside_chat_hours_the_next_opening_is_shown(client: Client, pool: Unit
     assert "/kontakt" not in page
     assert "08:00" in page
     assert 'href="tel:1177"' in page
+
+
+def test_a_posted_contact_form_is_refused_while_the_chat_is_closed(client: Client, pool: Unit,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    session = completed_session(client)
+    session.resident.listed_unit = listed_health_centre()  # so that a queue would take the case
+    session.resident.save()
+    late = timezone.make_aware(dt.datetime(2026, 11, 23, 22, 30))
+    monkeypatch.setattr(care.timezone, "now", lambda: late)
+    response = client.post(f"/sok-vard/{session.pk}/kontakt", follow=True)
+    assert response.redirect_chain[0][0] == f"/sok-vard/{session.pk}/resultat"
+    assert not Case.objects.exists()
+    page = response.content.decode()
+    assert "Chatten är stängd just nu. Den öppnar igen tisdag 24 november 08:00." in page  # Swedish by default
+    client.cookies["vardlots_language"] = "en"
+    page = client.post(f"/sok-vard/{session.pk}/kontakt", follow=True).content.decode()
+    assert "The chat is closed now. It opens again Tuesday 24 November 08:00." in page
+    assert not Case.objects.exists()
 
 
 def test_chat_hours_are_08_to_21_every_day() -> None:
@@ -128,7 +152,7 @@ def test_the_outcome_page_shows_where_to_get_care_with_an_explanation(client: Cl
 
 
 def test_the_case_page_shows_the_assessment_advice_and_photos(client: Client, pool: Unit, tmp_path: object,
-                                                              settings: object) -> None:
+                                                              settings: object, chat_open: None) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.intake import hostile

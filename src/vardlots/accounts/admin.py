@@ -17,7 +17,14 @@ from vardlots.accounts.actions import record_membership_change
 from vardlots.accounts.models import GuardianRelation, LoginAttempt, Membership, Resident, StaffUser
 from vardlots.accounts.permissions import can
 from vardlots.audit.actions import access_resident
-from vardlots.audit.admin_mixins import AuditedModelAdmin, RegionScopedAdmin, RegionScopedInline
+from vardlots.audit.admin_mixins import (
+    RegionScopedAdmin,
+    RegionScopedInline,
+    admin_regions,
+    is_national,
+    residents_of_regions,
+    staff_of_regions,
+)
 from vardlots.audit.models import Purpose
 
 
@@ -36,7 +43,10 @@ admin.site.site_title = "vardlots"
 
 
 class MembershipInline(RegionScopedInline):
+    """Only the memberships in the administrator's regions: a colleague's roles elsewhere are not theirs."""
+
     model = Membership
+    region_path = "unit__region"
     extra = 0
     fields = ["unit", "role", "active", "created_at"]
     readonly_fields = ["created_at"]
@@ -72,7 +82,7 @@ class StaffUserAdmin(RegionScopedAdmin):
 class MembershipAdmin(RegionScopedAdmin):
     region_path = "unit__region"
     list_display = ["staff", "unit", "role", "active", "created_at"]
-    list_filter = ["role", "active", "unit__region"]
+    list_filter = ["role", "active", ("unit__region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["staff__hsa_id", "staff__family_name", "unit__name", "unit__hsa_id"]
     autocomplete_fields = ["staff", "unit"]
     list_select_related = ["staff", "unit"]
@@ -86,7 +96,7 @@ class MembershipAdmin(RegionScopedAdmin):
         record_membership_change(obj, action, acting=request.user, request=request)  # type: ignore[arg-type]
 
 
-class GuardianInline(admin.StackedInline):  # type: ignore[type-arg]
+class GuardianInline(RegionScopedInline):
     model = GuardianRelation
     fk_name = "child"
     extra = 0
@@ -116,8 +126,12 @@ class ResidentAdminForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @admin.register(Resident)
-class ResidentAdmin(AuditedModelAdmin):
-    """Residents are listed only after a search, and every resident shown is access-logged."""
+class ResidentAdmin(RegionScopedAdmin):
+    """Residents are listed only after a search, and every resident shown is access-logged. A region
+    administrator finds only residents listed in the region or with a case or call there."""
+
+    def scope(self, qs: QuerySet[Any], regions: QuerySet[Any]) -> QuerySet[Any]:
+        return qs.filter(pk__in=residents_of_regions(regions).values("pk"))
 
     list_display = ["masked", "family_name", "given_name", "listed_unit"]
     search_fields = ["=personal_number"]
@@ -173,10 +187,19 @@ class ResidentAdmin(AuditedModelAdmin):
 
 @admin.register(LoginAttempt)
 class LoginAttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A region administrator sees the attempts on accounts of staff with a role in the region
+    (attempts on unknown identifiers only a superuser sees)."""
+
     list_display = ["at", "account", "ip_address", "stage", "succeeded"]
     list_filter = ["succeeded", "stage"]
     search_fields = ["account", "ip_address"]
     readonly_fields = ["at", "account", "ip_address", "stage", "succeeded"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LoginAttempt]:
+        qs = super().get_queryset(request)
+        if is_national(request):
+            return qs
+        return qs.filter(account__in=staff_of_regions(admin_regions(request)).values("hsa_id"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 from vardlots.audit.actions import do_record_security_event
@@ -51,38 +52,80 @@ def admin_regions(request: HttpRequest) -> QuerySet[Any]:
                                  units__memberships__active=True).distinct()
 
 
+def is_national(request: HttpRequest) -> bool:
+    """A superuser administers every region (there is no national role besides)."""
+    return bool(getattr(request.user, "is_superuser", False))
+
+
+def staff_of_regions(regions: QuerySet[Any]) -> QuerySet[Any]:
+    """Staff with a role (active or not) in a unit of ``regions``."""
+    from vardlots.accounts.models import StaffUser
+
+    return StaffUser.objects.filter(memberships__unit__region__in=regions).distinct()
+
+
+def residents_of_regions(regions: QuerySet[Any]) -> QuerySet[Any]:
+    """Residents a region's administrator may see: listed at one of its units, or with a case or a
+    telephone call there."""
+    from vardlots.accounts.models import Resident
+
+    return Resident.objects.filter(Q(listed_unit__region__in=regions) | Q(cases__queue__unit__region__in=regions)
+                                   | Q(calls__unit__region__in=regions)).distinct()
+
+
 class RegionScopedAdmin(AuditedModelAdmin):
     """A region administrator sees and edits only their own region's rows, and can only choose
-    their own region's units and regions in forms. ``region_path`` is the lookup from the model
-    to its region (``"region"``, ``"unit__region"``, ...)."""
+    their own region's regions, units, staff and residents in forms and list filters.
+    ``region_path`` is the lookup from the model to its region (``"region"``, ``"unit__region"``, ...);
+    models with no single path override ``scope``."""
 
     region_path = ""
 
+    def scope(self, qs: QuerySet[Any], regions: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.region_path:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs region_path or scope()")
+        return qs.filter(**{f"{self.region_path}__in": regions}).distinct()
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
-        if getattr(request.user, "is_superuser", False) or not self.region_path:
+        if is_national(request):
             return qs
-        return qs.filter(**{f"{self.region_path}__in": admin_regions(request)}).distinct()
+        return self.scope(qs, admin_regions(request))
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         return scope_choice_field(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field, request)
 
 
 def scope_choice_field(field: Any, db_field: Any, request: HttpRequest) -> Any:
-    """Limit a region or unit choice to the administrator's regions."""
+    """Limit a region, unit, staff or resident choice to the administrator's regions."""
+    from vardlots.accounts.models import Resident, StaffUser
     from vardlots.directory.models import Region, Unit
 
-    if field is None or getattr(request.user, "is_superuser", False):
+    if field is None or is_national(request):
         return field
+    regions = admin_regions(request)
     if db_field.related_model is Region:
-        field.queryset = field.queryset.filter(pk__in=admin_regions(request))
+        field.queryset = field.queryset.filter(pk__in=regions)
     elif db_field.related_model is Unit:
-        field.queryset = field.queryset.filter(region__in=admin_regions(request))
+        field.queryset = field.queryset.filter(region__in=regions)
+    elif db_field.related_model is StaffUser:
+        field.queryset = field.queryset.filter(pk__in=staff_of_regions(regions).values("pk"))
+    elif db_field.related_model is Resident:
+        field.queryset = field.queryset.filter(pk__in=residents_of_regions(regions).values("pk"))
     return field
 
 
 class RegionScopedInline(admin.StackedInline):  # type: ignore[type-arg]
-    """An inline whose unit/region choices are limited to the administrator's regions."""
+    """An inline showing only the administrator's regions' rows (``region_path`` from the inline's
+    model), whose region/unit/staff/resident choices are limited the same way."""
+
+    region_path = ""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if is_national(request) or not self.region_path:
+            return qs
+        return qs.filter(**{f"{self.region_path}__in": admin_regions(request)})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         return scope_choice_field(super().formfield_for_foreignkey(db_field, request, **kwargs), db_field, request)

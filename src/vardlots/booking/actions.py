@@ -151,6 +151,11 @@ def do_book(slot: Slot, resident: Resident, *, kind: str | None = None, by_staff
         taken = Slot.objects.filter(pk=slot.pk, withdrawn=False, starts_at__gt=now,
                                     booked__lt=F("capacity")).update(booked=F("booked") + 1)
         if taken != 1:
+            slot.refresh_from_db()
+            if slot.starts_at <= now:
+                raise BookingError(_("That time has already passed. Please choose another."), "past")
+            if slot.withdrawn:
+                raise BookingError(_("That time is no longer offered. Please choose another."), "withdrawn")
             raise BookingError(_("Sorry, that time was just taken. Please choose another."), "full")
         appointment = Appointment.objects.create(
             slot=slot, resident=resident, kind=kind or slot.kind, reason=reason[:300], case_id=case_id,

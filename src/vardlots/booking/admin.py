@@ -20,7 +20,7 @@ class ScheduleExceptionInline(admin.StackedInline):  # type: ignore[type-arg]
 class ScheduleAdmin(RegionScopedAdmin):
     region_path = "unit__region"
     list_display = ["name", "unit", "staff", "room", "resident_bookable", "active", "generated_until"]
-    list_filter = ["resident_bookable", "active", "unit__region"]
+    list_filter = ["resident_bookable", "active", ("unit__region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "unit__name", "room"]
     inlines = [SlotTemplateInline, ScheduleExceptionInline]
 

@@ -20,6 +20,8 @@ from vardlots.accounts import personnummer
 from vardlots.accounts.models import Resident
 from vardlots.accounts.permissions import can
 from vardlots.accounts.session import current_resident, resident_required, subject
+from vardlots.audit.actions import access_resident, check_access_resident, shows_resident_data
+from vardlots.audit.models import Purpose
 from vardlots.booking import actions
 from vardlots.booking.ics import appointment_ics
 from vardlots.booking.models import Appointment, AppointmentStatus, Schedule, Slot
@@ -130,9 +132,6 @@ STAFF_BOOKING_KEY = "vardlots_staff_booking"
 
 
 def _staff_lookup(request: HttpRequest, staff: Any, unit: Unit, case_id: str) -> HttpResponse:
-    from vardlots.audit.actions import access_resident
-    from vardlots.audit.models import Purpose
-
     target = reverse("booking:staff_book") + "?" + urlencode({"unit": unit.hsa_id})
     if case_id.isdigit():
         return HttpResponseRedirect(target + "&" + urlencode({"case": case_id}))
@@ -145,10 +144,12 @@ def _staff_lookup(request: HttpRequest, staff: Any, unit: Unit, case_id: str) ->
     if resident is None:
         messages.error(request, _("No resident with that personal identity number."))
         return HttpResponseRedirect(target)
-    access_resident(staff, resident, Purpose.CARE, unit, request=request, what="booking")
+    # The look-up only authorises; the page it leads to shows the resident and writes the entry.
+    check_access_resident(staff, resident, Purpose.CARE, unit)
     request.session[STAFF_BOOKING_KEY] = {"staff": staff.pk, "unit": unit.hsa_id, "resident": resident.pk}
     return HttpResponseRedirect(target)
 
+@shows_resident_data("booking:staff_book")
 @login_required
 def staff_book(request: HttpRequest) -> HttpResponse:
     """Book a slot for a resident (optionally from a case): choose a unit, the resident, a slot."""
@@ -173,6 +174,8 @@ def staff_book(request: HttpRequest) -> HttpResponse:
         chosen = request.session.get(STAFF_BOOKING_KEY) or {}
         if chosen.get("staff") == staff.pk and chosen.get("unit") == unit.hsa_id:
             resident = Resident.objects.filter(pk=int(chosen.get("resident") or 0)).first()
+            if resident is not None and request.method == "GET":
+                access_resident(staff, resident, Purpose.CARE, unit, request=request, what="booking")  # type: ignore[arg-type]
     if resident is not None:
         number = resident.masked_personal_number
     if request.method == "POST" and resident is not None:

@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from vardlots.audit.admin_mixins import AuditedModelAdmin, RegionScopedAdmin, admin_regions, record_admin_change
+from vardlots.audit.admin_mixins import (
+    AuditedModelAdmin,
+    RegionScopedAdmin,
+    admin_regions,
+    is_national,
+    record_admin_change,
+)
 from vardlots.directory.actions import RoutingTableInvalid, do_create_routing_draft, do_publish_routing_table
 from vardlots.directory.models import (
     CareOffering,
@@ -29,9 +35,16 @@ from vardlots.directory.routing import CARE_FORMS, CARE_NEEDS, URGENCIES, check_
 
 
 @admin.register(Region)
-class RegionAdmin(AuditedModelAdmin):
+class RegionAdmin(RegionScopedAdmin):
+    """A region administrator sees only their own region and may rename it; the code (SCB's county
+    code, which the rest of the system keys on) only a superuser changes."""
+
+    region_path = "pk"
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [] if is_national(request) else ["code"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # the 21 regions are loaded by a migration
@@ -44,7 +57,7 @@ class RegionAdmin(AuditedModelAdmin):
 class UnitAdmin(RegionScopedAdmin):
     region_path = "region"
     list_display = ["name", "kind", "hsa_id", "region", "municipality", "phone", "active"]
-    list_filter = ["region", "kind", "active"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter), "kind", "active"]
     search_fields = ["name", "hsa_id", "municipality", "city"]
     list_select_related = ["region"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -133,7 +146,7 @@ class PreviewForm(forms.Form):
 @admin.register(RoutingTable)
 class RoutingTableAdmin(AuditedModelAdmin):
     list_display = ["region", "version", "status", "note", "published_at"]
-    list_filter = ["region", "status"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter), "status"]
     inlines = [RoutingRuleInline]
     form = RoutingTableForm
     actions = ["publish", "new_draft"]

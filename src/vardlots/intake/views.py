@@ -344,6 +344,11 @@ def contact(request: HttpRequest, session_id: UUID) -> HttpResponse:
 
     session = _own_session(request, session_id)
     subject, guardian = _people(request)
+    if not session.cases.exclude(status="closed").exists() and not regional_chat_open():
+        # The outcome page hides the button outside chat hours; a posted form is refused the same way.
+        messages.error(request, _("The chat is closed now. It opens again %(next_opening)s.") % {
+            "next_opening": date_format(timezone.localtime(next_regional_chat_opening()), "l j F H:i")})
+        return redirect("intake:outcome", session_id=session.pk)
     content = get_content()
     reason = ", ".join(_t(content.protocols[p].title) for p in session.protocol_ids if p in content.protocols)
     try:

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from vardlots.accounts import personnummer
 from vardlots.accounts.models import Membership, Resident, StaffUser
 from vardlots.accounts.permissions import can, roles_granting
-from vardlots.audit.actions import access_resident
+from vardlots.audit.actions import access_resident, do_emergency_access, emergency_access
 from vardlots.audit.models import Purpose
 from vardlots.core.jobs import enqueue
 from vardlots.directory.models import Unit, UnitKind
@@ -128,9 +128,14 @@ def check_advise(staff: StaffUser, unit: Unit) -> None:
 
 
 def check_call(staff: StaffUser, call: Call) -> None:
-    """May ``staff`` work on ``call``: telephone advice in its unit, and the call is theirs or free."""
+    """May ``staff`` work on ``call``: telephone advice in its unit, and they have taken the call.
+
+    A call nobody has taken shows only "Take the call"; a posted action on it is refused too."""
     check_advise(staff, call.unit)
-    if call.nurse_id is not None and call.nurse_id != staff.pk:
+    if call.nurse_id is None:
+        check_open(call)
+        raise TelephonyError("telephony.not_taken", _("Take the call first."), 409)
+    if call.nurse_id != staff.pk:
         raise PermissionDenied(_("Another nurse has this call."))
 
 
@@ -139,8 +144,23 @@ def check_open(call: Call) -> None:
         raise TelephonyError("telephony.call_closed", _("The call is already documented and closed."), 409)
 
 
+def emergency_scope(call: Call) -> str:
+    """Emergency access to a resident's other contacts holds for one call only."""
+    return f"telephony.call:{call.pk}"
+
+
+def check_not_training(call: Call) -> None:
+    """A practice call keeps its written case: no real patient, and the case's reasons stay."""
+    if call.is_training:
+        raise TelephonyError("telephony.training_fixed",
+                             _("A practice call keeps the patient and the contact reasons of its written case."), 409)
+
+
 def access_call(staff: StaffUser, call_id: int, *, request: HttpRequest | None = None) -> Call:
-    """Load a call for ``staff``; a call about an identified resident is recorded in the access log."""
+    """Load a call for ``staff``; a call about an identified resident is recorded in the access log.
+
+    One entry per display: it covers the call and the earlier contacts shown with it
+    (``earlier_contacts``), and says when emergency access for this call is in force."""
     call = (Call.objects.select_related("unit", "unit__region", "resident", "resident__listed_unit",
                                         "triage_session", "nurse").filter(pk=call_id).first())
     if call is None:
@@ -149,8 +169,9 @@ def access_call(staff: StaffUser, call_id: int, *, request: HttpRequest | None =
     if call.nurse_id is not None and call.nurse_id != staff.pk and call.closed_at is None:
         raise PermissionDenied(_("Another nurse has this call."))
     if call.resident is not None:
+        emergency = emergency_access(staff, call.resident, emergency_scope(call))
         access_resident(staff, call.resident, Purpose.CARE, call.unit, request=request, what="telephony_call",
-                        permission=ADVISE)
+                        permission=ADVISE, detail={"emergency_access": emergency.seq} if emergency else None)
     return call
 
 
@@ -160,30 +181,89 @@ class EarlierContact:
     kind: str
     summary: str
     urgency: str
+    region: str = ""  # set on contacts shown through emergency access
 
 
-def access_earlier_contacts(staff: StaffUser, call: Call, *, request: HttpRequest | None = None,
-                            limit: int = 20) -> list[EarlierContact]:
-    """The patient's earlier calls, cases and web assessments, newest first (access-logged)."""
-    resident = call.resident
-    if resident is None:
-        return []
-    access_resident(staff, resident, Purpose.CARE, call.unit, request=request, what="earlier_contacts",
-                    permission=ADVISE)
+@dataclass(frozen=True)
+class EarlierContacts:
+    shown: list[EarlierContact]
+    withheld: int  # contacts the nurse may not read (other regions or units): counted, never shown
+    emergency_reason: str = ""  # emergency access in force for this call: everything is shown
+
+
+def earlier_contacts(staff: StaffUser, call: Call, *, limit: int = 20) -> EarlierContacts:
+    """The patient's earlier calls, cases and web assessments, newest first, as far as ``staff``
+    may read them with the same checks as the call and case pages; the rest only as a count.
+
+    Emergency access recorded for this call (``do_emergency_access``) shows the rest too. Writes
+    no access-log entry: the call page's entry (``access_call``) covers this display."""
+    from vardlots.cases.actions import can_view_queue
     from vardlots.cases.models import Case
 
-    out: list[EarlierContact] = []
+    resident = call.resident
+    if resident is None:
+        return EarlierContacts([], 0)
+    emergency = emergency_access(staff, resident, emergency_scope(call))
+    visible_units: dict[int, bool] = {}
+
+    def advises_in(unit: Unit) -> bool:
+        if unit.pk not in visible_units:
+            visible_units[unit.pk] = can(staff, ADVISE, unit)
+        return visible_units[unit.pk]
+
+    shown: list[EarlierContact] = []
+    withheld = 0
+
+    def add(allowed: bool, contact: EarlierContact, region: str) -> None:
+        nonlocal withheld
+        if allowed:
+            shown.append(contact)
+        elif emergency is not None:
+            shown.append(EarlierContact(contact.at, contact.kind, contact.summary, contact.urgency, region))
+        else:
+            withheld += 1
+
     for c in (Call.objects.filter(resident=resident, is_training=False).exclude(pk=call.pk)
-              .select_related("triage_session").order_by("-offered_at")[:limit]):
+              .select_related("triage_session", "unit", "unit__region").order_by("-offered_at")[:limit]):
         label = c.get_outcome_display() if c.outcome else _("Not documented")
-        out.append(EarlierContact(c.offered_at, _("Call"), f"{reasons_text(c)} · {label}", c.effective_urgency))
-    for case in Case.objects.filter(resident=resident).order_by("-created_at")[:limit]:
-        out.append(EarlierContact(case.created_at, _("Case"),
-                                  f"{case.contact_reason} · {case.get_status_display()}", case.effective_urgency))
+        add(advises_in(c.unit), EarlierContact(c.offered_at, _("Call"), f"{reasons_text(c)} · {label}",
+                                              c.effective_urgency), c.unit.region.name)
+    readable_sessions: dict[Any, bool] = {}
+    for case in (Case.objects.filter(resident=resident).select_related("queue", "queue__unit", "queue__unit__region")
+                 .order_by("-created_at")[:limit]):
+        allowed = can_view_queue(staff, case.queue)
+        if case.triage_session_id is not None:
+            readable_sessions[case.triage_session_id] = readable_sessions.get(case.triage_session_id, False) or allowed
+        add(allowed, EarlierContact(case.created_at, _("Case"),
+                                    f"{case.contact_reason} · {case.get_status_display()}", case.effective_urgency),
+            case.queue.unit.region.name)
+    listed = resident.listed_unit
+    home_region = listed is not None and listed.region_id == call.unit.region_id
     for s in (TriageSession.objects.filter(resident=resident, state=TriageSession.State.COMPLETED)
               .exclude(channel=TriageSession.Channel.PHONE).order_by("-created_at")[:limit]):
-        out.append(EarlierContact(s.created_at, _("Web assessment"), _titles(s.protocol_ids), s.urgency))
-    return sorted(out, key=lambda e: e.at, reverse=True)[:limit]
+        # An assessment that became a case is the case's; one that did not belongs to the resident's
+        # home region (the listed unit's).
+        allowed = readable_sessions.get(s.pk, home_region)
+        add(allowed, EarlierContact(s.created_at, _("Web assessment"), _titles(s.protocol_ids), s.urgency),
+            listed.region.name if listed is not None else "")
+    ordered = sorted(shown, key=lambda e: e.at, reverse=True)[:limit]
+    return EarlierContacts(ordered, withheld, str((emergency.detail or {}).get("reason", "")) if emergency else "")
+
+
+def do_emergency_access_earlier(staff: StaffUser, call: Call, reason: str, *,
+                                request: HttpRequest | None = None) -> None:
+    """Emergency access (nödåtkomst) to the patient's contacts in other regions, for this call only.
+
+    The nurse must be working the open call; the stated reason goes into the access log."""
+    check_call(staff, call)
+    check_open(call)
+    if call.resident is None:
+        raise TelephonyError("telephony.no_resident", _("Identify the patient first."))
+    try:
+        do_emergency_access(staff, call.resident, call.unit, reason, emergency_scope(call), permission=ADVISE,
+                            request=request, detail={"call": call.pk})
+    except ValueError as err:
+        raise TelephonyError("telephony.emergency_reason", str(err)) from None
 
 
 # --- telephony events -----------------------------------------------------------------------------
@@ -285,6 +365,8 @@ def do_take_call(staff: StaffUser, call: Call, now: dt.datetime | None = None) -
         taken = Call.objects.filter(Q(nurse__isnull=True) | Q(nurse=staff), pk=call.pk,
                                     closed_at__isnull=True).update(nurse=staff)
         if taken != 1:
+            call.refresh_from_db()
+            check_open(call)
             raise TelephonyError("telephony.taken", _("Another nurse already took this call."), 409)
         call.refresh_from_db()
         if call.state == CallState.OFFERED:
@@ -307,6 +389,7 @@ def do_identify(staff: StaffUser, call: Call, *, caller_kind: str, personal_numb
     unidentified caller (age and sex only), or someone the caller calls for."""
     check_call(staff, call)
     check_open(call)
+    check_not_training(call)
     if caller_kind not in (CallerKind.SELF, CallerKind.ON_BEHALF, CallerKind.UNIDENTIFIED):
         raise TelephonyError("telephony.bad_caller_kind", _("Choose who is calling."))
     resident: Resident | None = None
@@ -428,6 +511,7 @@ def do_add_reason(staff: StaffUser, call: Call, protocol_id: str) -> Call:
 def do_remove_reason(staff: StaffUser, call: Call, protocol_id: str) -> Call:
     check_call(staff, call)
     check_open(call)
+    check_not_training(call)
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
         current = list(call.triage_session.protocol_ids) if call.triage_session else []
@@ -940,6 +1024,9 @@ def do_book_callback(slot: CallbackSlot, *, phone: str, resident: Resident | Non
             raise TelephonyError("telephony.callback_exists", _("You already have a callback booked."), 409)
         taken = CallbackSlot.objects.filter(pk=slot.pk, starts_at__gt=now,
                                             booked__lt=F("capacity")).update(booked=F("booked") + 1)
+        if taken != 1 and slot.starts_at <= now:
+            raise TelephonyError("telephony.callback_past", _("That time has already passed. Please choose another."),
+                                 409)
         if taken != 1:
             raise TelephonyError("telephony.callback_full",
                                  _("Sorry, that time was just taken. Please choose another."), 409)

@@ -24,7 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vardlots.accounts import session as resident_session
 from vardlots.accounts.models import StaffUser
 from vardlots.accounts.permissions import can
-from vardlots.audit.actions import shows_resident_data
+from vardlots.audit.actions import access_resident, shows_resident_data
+from vardlots.audit.models import Purpose
 from vardlots.core.http import id_or_404
 from vardlots.directory.models import Unit, UnitKind
 from vardlots.intake import actions as intake_actions
@@ -205,7 +206,7 @@ def call_page(request: HttpRequest, call_id: int) -> HttpResponse:
     ctx: dict[str, Any] = {
         "call": call, "step": step, "query": query, "hits": hits, "reasons": reasons,
         "answered": actions.answered(call), "caller_kinds": CallerKind.choices[1:],
-        "earlier": actions.access_earlier_contacts(staff, call, request=request) if call.resident else [],
+        "earlier": actions.earlier_contacts(staff, call) if call.resident else None,
         "vitals": [{"finding": f, "label": _vital_label(f), "value": (call.known_vitals or {}).get(f, "")}
                    for f in actions.VITAL_FINDINGS],
         "profile": [{"finding": f, "label": content.findings[f].label.get(lang),
@@ -311,6 +312,11 @@ def call_action(request: HttpRequest, call_id: int, action: str) -> HttpResponse
             position = int(post.get("position", "0") or 0)
             actions.do_answer(staff, call, post.get("finding", ""), raw, position)
             anchor = "assessment"
+        elif action == "emergency-access":
+            actions.do_emergency_access_earlier(staff, call, post.get("reason", ""), request=request)
+            messages.warning(request, _("Emergency access is recorded in the access log with your reason. "
+                                        "The contacts are shown for this call only."))
+            anchor = "earlier"
         elif action == "back":
             actions.do_go_back(staff, call)
             anchor = "assessment"
@@ -347,6 +353,7 @@ def call_action(request: HttpRequest, call_id: int, action: str) -> HttpResponse
 
 # --- callbacks (staff) ----------------------------------------------------------------------------
 
+@shows_resident_data("telephony:callbacks")
 @login_required
 @require_GET
 def callback_list(request: HttpRequest) -> HttpResponse:
@@ -357,6 +364,9 @@ def callback_list(request: HttpRequest) -> HttpResponse:
     sections = []
     for unit in units:
         rows = list(actions.callback_list(unit)[:200])
+        for resident in {cb.resident_id: cb.resident for cb in rows if cb.resident is not None}.values():
+            access_resident(staff, resident, Purpose.CARE, unit, request=request, what="callback_list",
+                            permission=actions.ADVISE)
         slots = list(CallbackSlot.objects.filter(unit=unit, starts_at__gte=now - dt.timedelta(minutes=15),
                                                  starts_at__lt=now + dt.timedelta(hours=12)).order_by("starts_at")[:24])
         sections.append({"unit": unit, "rows": rows, "slots": slots,
