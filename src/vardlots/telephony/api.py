@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from vardlots.core.text import InputSchema
 from vardlots.telephony import actions, signing
 from vardlots.telephony.models import CallbackSlot, CallbackSource
 
@@ -33,7 +34,7 @@ class SignatureAuth:
 router = Router(tags=["telephony"], auth=SignatureAuth())
 
 
-class CallEventIn(Schema):
+class CallEventIn(InputSchema):
     event_id: str = Field(..., min_length=1, max_length=100, description="Unique per event; a resent id is a replay")
     type: Literal["offered", "answered", "transferred", "ended"]
     call_id: str = Field(..., min_length=1, max_length=100, description="The platform's id of the call")
@@ -58,7 +59,7 @@ class CallbackSlotOut(Schema):
     free: int
 
 
-class CallbackIn(Schema):
+class CallbackIn(InputSchema):
     unit_hsa_id: str = Field(..., max_length=64)
     caller_number: str = Field(..., min_length=5, max_length=30)
     personal_number: str = Field("", max_length=13)

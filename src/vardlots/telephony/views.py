@@ -326,10 +326,10 @@ def call_action(request: HttpRequest, call_id: int, action: str) -> HttpResponse
             slot = post.get("slot", "")
             district = post.get("district_unit", "")
             actions.do_finish_call(staff, call, post.get("outcome", ""), note=post.get("note", ""),
-                                   slot_id=int(slot) if slot.isdigit() else None,
+                                   slot_id=int(slot) if slot.isascii() and slot.isdigit() else None,
                                    callback_minutes=int(post.get("minutes", "120") or 120),
                                    handover_location=post.get("location", ""),
-                                   district_unit_id=int(district) if district.isdigit() else None)
+                                   district_unit_id=int(district) if district.isascii() and district.isdigit() else None)
             messages.success(request, _("The call is documented. Copy the text to the medical record."))
             anchor = "documentation"
         elif action == "submit-training":
