@@ -4,19 +4,47 @@ from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from typing import Any
+
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from vardlots.core import api_errors
-from vardlots.core.text import UNSAFE_KEY, unsafe_messages
+from vardlots.core.text import UNSAFE_KEY, declare_safe_text, unsafe_messages
 from vardlots.intake.actions import IntakeError
 from vardlots.intake.api import router as triage_router
 from vardlots.telephony.actions import TelephonyError
+from vardlots.telephony.api import SignatureAuth
 from vardlots.telephony.api import router as telephony_router
 from vardlots.telephony.signing import SignatureError
 
-api = NinjaAPI(title="vardlots API", version="1", urls_namespace="api", docs_url="/docs")
+class VardlotsAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI also declares what django-ninja cannot: the text rule of every query
+    parameter (``SAFE_TEXT_PATTERN``; the middleware enforces it), and the telephony timestamp
+    header, required together with the signature (ninja lists auth callbacks as alternatives)."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "query":
+                        declare_safe_text(parameter.get("schema", {}))
+        schemes = schema.get("components", {}).get("securitySchemes", {})
+        if "SignatureAuth" in schemes:
+            schemes["TimestampHeader"] = SignatureAuth.timestamp_security_schema
+            for item in schema["paths"].values():
+                for operation in item.values():
+                    for requirement in operation.get("security", []):
+                        if "SignatureAuth" in requirement:
+                            requirement["TimestampHeader"] = []
+        return schema
+
+
+api = VardlotsAPI(title="vardlots API", version="1", urls_namespace="api", docs_url="/docs")
 api.add_router("/triage/", triage_router)
 api.add_router("/telephony/", telephony_router)
 

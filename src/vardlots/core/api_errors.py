@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Schema
+from pydantic import Field
 
 API_PREFIX = "/api/"
 
@@ -68,3 +70,25 @@ class ApiErrorsMiddleware:
                     replaced[header] = response[header]
             return replaced
         return response
+
+
+class FieldProblemOut(Schema):
+    location: list[str] = Field(description="where: body/query/path, then the field")
+    problem: str
+    key: str | None = Field(default=None, description="a stable key for some problems, e.g. text.unsafe")
+
+
+class ErrorBodyOut(Schema):
+    key: str = Field(description="stable and machine-readable, e.g. not_found, request.invalid")
+    message: str = Field(description="for people, in the request's language (Accept-Language)")
+    messages: dict[str, str] | None = Field(default=None, description="the message in Swedish and English")
+    fields: list[FieldProblemOut] | None = Field(default=None, description="with request.invalid: each problem")
+
+
+class ErrorOut(Schema):
+    error: ErrorBodyOut
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The ``response=`` entries that declare an operation's error statuses in the OpenAPI."""
+    return dict.fromkeys(statuses, ErrorOut)

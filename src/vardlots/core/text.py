@@ -32,10 +32,15 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import field_validator
+from pydantic import GetJsonSchemaHandler, field_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 from pydantic_core import PydanticCustomError
 
 ALLOWED_CONTROLS = frozenset("\t\n\r")
+# What the OpenAPI description says of every text field (ECMA and Python regex alike); ``clean_text``
+# enforces it. Lone surrogates, refused too, are left out: most regex engines cannot name them.
+SAFE_TEXT_PATTERN = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
 API_PREFIX = "/api/"
 UNSAFE_KEY = "text.unsafe"
 
@@ -180,3 +185,22 @@ class InputSchema(Schema):
         except UnsafeTextError as error:
             # The error handler of the API (vardlots.api) turns this type into the key and messages.
             raise PydanticCustomError(UNSAFE_KEY.replace(".", "_"), str(error)) from None
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        resolved = handler.resolve_ref_schema(json_schema)
+        for prop in resolved.get("properties", {}).values():
+            declare_safe_text(prop)
+        return json_schema
+
+
+def declare_safe_text(schema: dict[str, Any]) -> None:
+    """Add ``SAFE_TEXT_PATTERN`` to every free-text string in a JSON schema (not to enums, formats)."""
+    if schema.get("type") == "string" and not ({"format", "enum", "const", "pattern"} & schema.keys()):
+        schema["pattern"] = SAFE_TEXT_PATTERN
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in schema.get(key, []):
+            declare_safe_text(option)
+    if isinstance(schema.get("items"), dict):
+        declare_safe_text(schema["items"])

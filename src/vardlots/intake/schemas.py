@@ -9,7 +9,10 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from vardlots.core.api_errors import ErrorOut
 from vardlots.core.text import InputSchema
+
+__all__ = ["AnswerIn", "ErrorOut", "ProtocolOut", "SearchHitOut", "SessionOut", "StartIn"]
 
 
 class StartIn(InputSchema):
@@ -58,6 +61,3 @@ class ProtocolOut(Schema):
     age_to_days: int | None
     sexes: list[str]
 
-
-class ErrorOut(Schema):
-    error: dict[str, Any]
