@@ -63,3 +63,18 @@ def units(db: None) -> None:
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_keeps_the_contract(case: Any, units: None) -> None:
     case.call_and_validate()
+
+
+def test_the_openapi_declares_the_telephony_signature_and_every_error(client: Any) -> None:
+    described = client.get("/api/v1/openapi.json").json()
+    schemes = described["components"]["securitySchemes"]
+    assert {(s["in"], s["name"]) for s in schemes.values()} == {
+        ("header", signing.SIGNATURE_HEADER), ("header", signing.TIMESTAMP_HEADER)}
+    for path, item in described["paths"].items():
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            if path.startswith("/api/v1/telephony/"):
+                assert operation["security"] == [dict.fromkeys(schemes, [])], (method, path)
+                assert {"401", "404", "422"} <= statuses, (method, path)
+            if method == "post":
+                assert {"400", "413", "422"} <= statuses, (method, path)
