@@ -150,3 +150,16 @@ def test_a_full_width_number_does_not_make_a_second_resident() -> None:
     with pytest.raises(ValidationError):
         do_resident_from_eid(full_width, "Rut", "Resident")
     assert Resident.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_template_title_longer_than_its_column_is_refused_not_a_server_error() -> None:
+    """Found by the property test on PostgreSQL (varchar(100)); SQLite stored it."""
+    from vardlots.cases.actions import CaseError
+    from vardlots.chat import actions as chat
+
+    w = world()
+    with pytest.raises(CaseError) as caught:
+        chat.do_save_template(w.nurse, scope="personal", code="k", title="x" * 101, body="b")
+    assert caught.value.key == "template.title_too_long"
+    assert chat.do_save_template(w.nurse, scope="personal", code="k", title="x" * 100, body="b").title == "x" * 100

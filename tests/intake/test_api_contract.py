@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -53,10 +53,22 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", _resigning(get_w
 
 
 @pytest.fixture
-def units(db: None) -> None:
+def units(db: None) -> Iterator[None]:
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from tests.cases.helpers import world
 
     world()  # units and staff, so that some telephony requests find what they name
+    # As Django's test client does: a request must not close the test's connection (on PostgreSQL
+    # it would, since the test runs inside a transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
