@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -19,6 +19,7 @@ from vardlots.telephony.actions import TelephonyError
 from vardlots.telephony.api import SignatureAuth
 from vardlots.telephony.api import router as telephony_router
 from vardlots.telephony.signing import SignatureError
+
 
 class VardlotsAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI also declares what django-ninja cannot: the text rule of every query

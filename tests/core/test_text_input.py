@@ -35,7 +35,9 @@ def test_tab_and_line_breaks_pass_and_text_is_nfc() -> None:
 def test_the_refusal_names_the_position_and_speaks_the_users_language() -> None:
     from django.utils import translation
 
-    error = pytest.raises(UnsafeTextError, clean_text, "ab\x00").value
+    with pytest.raises(UnsafeTextError) as caught:
+        clean_text("ab\x00")
+    error = caught.value
     assert error.position == 2 and error.key == "text.unsafe"
     with translation.override("sv"):
         assert "tecken" in error.message

@@ -34,8 +34,7 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import GetJsonSchemaHandler, field_validator
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
-from pydantic_core import PydanticCustomError
+from pydantic_core import CoreSchema, PydanticCustomError
 
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 # What the OpenAPI description says of every text field (ECMA and Python regex alike); ``clean_text``
@@ -158,18 +157,19 @@ class TextInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any) -> HttpResponse | None:
+    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any,
+                     kwargs: Any) -> HttpResponse | None:
         cleaned, refused = _clean_querydict(request.GET)
         if refused is not None:
             return refusal(request, ["query", refused])
-        request.GET = cleaned
+        request.GET = cleaned  # type: ignore[assignment]  # immutable, as Django's own
         if request.method == "POST" and not request.path.startswith(API_PREFIX):
             content_type = request.content_type or ""
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 cleaned, refused = _clean_querydict(request.POST)
                 if refused is not None:
                     return refusal(request, ["form", refused])
-                request.POST = cleaned
+                request.POST = cleaned  # type: ignore[assignment]
         return None
 
 

@@ -13,7 +13,8 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
+from ninja.params.functions import Query
 
 from vardlots.core.api_errors import error_responses
 from vardlots.core.text import InputSchema
