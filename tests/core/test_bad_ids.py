@@ -8,7 +8,7 @@ from django.http import Http404
 from vardlots.core.http import id_or_404
 
 
-@pytest.mark.parametrize("value", ["abc", "", None, "-1", "1.5", "1e3", "9" * 30, " "])
+@pytest.mark.parametrize("value", ["abc", "", None, "-1", "1.5", "1e3", "9" * 30, " ", "²", "１２", "٣"])
 def test_anything_but_a_whole_number_is_404(value: object) -> None:
     with pytest.raises(Http404):
         id_or_404(value)

@@ -183,7 +183,7 @@ def do_start_totp_enrolment(staff: StaffUser) -> str:
 def check_totp(staff: StaffUser, code: str, *, now: dt.datetime | None = None) -> bool:
     """Verify a code (±1 step) and refuse a code already used: each code works once."""
     code = "".join(code.split())
-    if not staff.totp_secret or len(code) != 6 or not code.isdigit():
+    if not staff.totp_secret or len(code) != 6 or not (code.isascii() and code.isdigit()):
         return False
     moment = now or timezone.now()
     totp = totp_for(staff)

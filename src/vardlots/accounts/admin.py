@@ -154,7 +154,7 @@ class ResidentAdmin(RegionScopedAdmin):
                            ) -> tuple[QuerySet[Any], bool]:
         if not search_term.strip():
             return queryset.none(), False
-        digits = "".join(ch for ch in search_term if ch.isdigit())
+        digits = "".join(ch for ch in search_term if ch in "0123456789")
         return super().get_search_results(request, queryset, digits)
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:

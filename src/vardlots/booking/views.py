@@ -25,7 +25,7 @@ from vardlots.audit.models import Purpose
 from vardlots.booking import actions
 from vardlots.booking.ics import appointment_ics
 from vardlots.booking.models import Appointment, AppointmentStatus, Schedule, Slot
-from vardlots.core.http import id_or_404
+from vardlots.core.http import id_or_404, is_whole_number
 from vardlots.directory.models import Unit
 
 
@@ -69,7 +69,7 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
 @resident_required
 def unit_slots(request: HttpRequest, hsa_id: str) -> HttpResponse:
     unit = get_object_or_404(Unit, hsa_id=hsa_id, active=True)
-    rebook = _own(request, int(request.GET["flytta"])) if request.GET.get("flytta", "").isdigit() else None
+    rebook = _own(request, int(request.GET["flytta"])) if is_whole_number(request.GET.get("flytta", "")) else None
     for schedule in Schedule.objects.filter(unit=unit, active=True, resident_bookable=True):
         actions.ensure_slots(schedule)
     slots = list(actions.free_slots(unit=unit, residents_only=True)[:300])
@@ -86,7 +86,7 @@ def book(request: HttpRequest, slot_id: int) -> HttpResponse:
     try:
         actions.check_resident_book(person, slot)
         rebook_id = request.POST.get("rebook", "")
-        if rebook_id.isdigit():
+        if is_whole_number(rebook_id):
             appointment = actions.do_rebook(_own(request, int(rebook_id)), slot, by_resident=me)
             messages.success(request, _("Your appointment has been moved."))
         else:
@@ -133,7 +133,7 @@ STAFF_BOOKING_KEY = "vardlots_staff_booking"
 
 def _staff_lookup(request: HttpRequest, staff: Any, unit: Unit, case_id: str) -> HttpResponse:
     target = reverse("booking:staff_book") + "?" + urlencode({"unit": unit.hsa_id})
-    if case_id.isdigit():
+    if is_whole_number(case_id):
         return HttpResponseRedirect(target + "&" + urlencode({"case": case_id}))
     try:
         number = personnummer.parse(request.POST.get("personnummer", "").strip()).canonical
@@ -165,7 +165,7 @@ def staff_book(request: HttpRequest) -> HttpResponse:
         return _staff_lookup(request, staff, unit, case_id)
     resident = None
     number = ""
-    if case_id.isdigit():
+    if is_whole_number(case_id):
         # From a case: the case's resident, after the case access check (which writes the access log).
         from vardlots.cases.actions import access_case
 
@@ -184,7 +184,7 @@ def staff_book(request: HttpRequest) -> HttpResponse:
         try:
             actions.check_staff_book(staff, slot)  # type: ignore[arg-type]
             actions.do_book(slot, resident, by_staff=staff,  # type: ignore[arg-type]
-                            case_id=int(case_id) if case_id.isdigit() else None,
+                            case_id=int(case_id) if is_whole_number(case_id) else None,
                             reason=request.POST.get("reason", ""))
             messages.success(request, _("The appointment is booked."))
         except actions.BookingError as error:

@@ -242,6 +242,10 @@ def check_template(staff: StaffUser, *, scope: str, unit: Any = None, region: An
         raise CaseError("template.empty", _("Give the template a title and a text."))
     if len(body) > MAX_BODY:
         raise CaseError("template.too_long", _("The text is too long (at most %(n)d characters).") % {"n": MAX_BODY})
+    title_max = PhraseTemplate._meta.get_field("title").max_length or 100
+    if len(title.strip()) > title_max:
+        raise CaseError("template.title_too_long",
+                        _("The title is too long (at most %(n)d characters).") % {"n": title_max})
     if language not in ("sv", "en") or kind not in ("care", "admin"):
         raise CaseError("template.bad_choice", _("Choose a language and a kind."))
 

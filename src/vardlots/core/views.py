@@ -3,10 +3,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from vardlots.core import api_errors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,12 +17,18 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
 
-def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+def _error(request: HttpRequest, status: int, title: str, text: str,
+           api_entry: tuple[str, str, str] | None = None) -> HttpResponse:
+    """The error page, or under /api/ the JSON error of the same status."""
+    if api_errors.is_api(request):
+        return api_errors.api_error_response(request, status, api_entry)
     context: dict[str, Any] = {"status": status, "title": title, "text": text}
     return render(request, "core/error.html", context, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig) and api_errors.is_api(request):
+        return api_errors.api_error_response(request, 413)
     return _error(request, 400, _("Something was wrong with the request"),
                   _("The page could not understand what was sent. Go back and try again."))
 
@@ -43,7 +52,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return _error(request, 403, _("The form had expired"),
                   _("For your security the form could only be sent once, or it was open too long. "
-                    "Go back, reload the page and send it again."))
+                    "Go back, reload the page and send it again."), api_errors.CSRF)
 
 
 @require_GET

@@ -323,7 +323,7 @@ def distance_km(a: Point, b: Point) -> float:
 
 
 def _digits(postcode: str) -> str:
-    return "".join(c for c in postcode if c.isdigit())
+    return "".join(c for c in postcode if c in "0123456789")
 
 
 def postcode_point(postcode: str, units: Iterable[Unit]) -> Point | None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
+from ninja.params.functions import Query
 
+from vardlots.core.api_errors import error_responses
 from vardlots.intake import actions
 from vardlots.intake.content import get_content, get_search
 from vardlots.intake.models import TriageSession
 from vardlots.intake.schemas import (
     AnswerIn,
-    ErrorOut,
     ProtocolOut,
     SearchHitOut,
     SessionOut,
@@ -23,7 +25,11 @@ from vardlots.triage.engine import QuestionStep
 from vardlots.triage.model import Sex
 
 router = Router(tags=["triage"])
-ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# 400: content the schema cannot express (age or birth date, unknown contact reasons, an answer that
+# does not fit the question) or JSON that cannot be read; 404: no such API session; 409: conflicts
+# with the session's state; 413: body over the upload limit; 422: does not match the schema.
+ERRORS = error_responses(400, 404, 409, 413, 422)
+READ_ERRORS = error_responses(404, 422)
 
 
 def _api_session(session_id: UUID) -> TriageSession:
@@ -50,7 +56,7 @@ def start_session(request: HttpRequest, body: StartIn) -> Status[SessionOut]:
     return Status(201, session_out(session, step))
 
 
-@router.get("/sessions/{session_id}", response={200: SessionOut, **ERRORS},
+@router.get("/sessions/{session_id}", response={200: SessionOut, **READ_ERRORS},
             summary="The current question, or the result with its trace")
 def get_session(request: HttpRequest, session_id: UUID) -> SessionOut:
     session = _api_session(session_id)
@@ -73,12 +79,17 @@ def go_back(request: HttpRequest, session_id: UUID) -> SessionOut:
     return session_out(session, step)
 
 
-@router.get("/search", response={200: list[SearchHitOut], **ERRORS}, summary="Search contact reasons")
-def search(request: HttpRequest, q: str, age_years: float | None = None,
-           sex: str | None = None, limit: int = 5) -> list[SearchHitOut]:
+@router.get("/search", response={200: list[SearchHitOut], **error_responses(400, 422)},
+            summary="Search contact reasons")
+def search(request: HttpRequest,
+           q: str = Query(..., max_length=300,
+                          description="what the person wrote, Swedish or English"),
+           age_years: float | None = Query(None, ge=0, le=130),
+           sex: Literal["female", "male"] | None = None,
+           limit: int = Query(5, ge=1, le=20)) -> list[SearchHitOut]:
     age_days = None if age_years is None else actions.check_age_days(age_years, None)
     sex_value = None if sex is None else actions.check_sex(sex)
-    hits = get_search().search(q[:300], age_days=age_days, sex=sex_value, limit=max(1, min(limit, 20)))
+    hits = get_search().search(q, age_days=age_days, sex=sex_value, limit=limit)
     return [SearchHitOut(**h.to_dict()) for h in hits]
 
 

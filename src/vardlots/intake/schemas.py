@@ -9,8 +9,13 @@ from uuid import UUID
 from ninja import Schema
 from pydantic import Field
 
+from vardlots.core.api_errors import ErrorOut
+from vardlots.core.text import InputSchema
 
-class StartIn(Schema):
+__all__ = ["AnswerIn", "ErrorOut", "ProtocolOut", "SearchHitOut", "SessionOut", "StartIn"]
+
+
+class StartIn(InputSchema):
     sex: Literal["female", "male"]
     language: Literal["sv", "en"] = "sv"
     age_years: float | None = Field(default=None, ge=0, le=130, description="age in years; or give birth_date")
@@ -24,7 +29,7 @@ class StartIn(Schema):
                                     "or someone about another adult (chooses the question wording)")
 
 
-class AnswerIn(Schema):
+class AnswerIn(InputSchema):
     finding: str = Field(max_length=100, description="the finding of the current question")
     value: bool | float | str | list[str] | None = Field(
         description="yes/no/unknown, an option id, a list of option ids, a number, or a duration like '3d'")
@@ -56,6 +61,3 @@ class ProtocolOut(Schema):
     age_to_days: int | None
     sexes: list[str]
 
-
-class ErrorOut(Schema):
-    error: dict[str, Any]

@@ -143,7 +143,7 @@ def _raw_answer(request: HttpRequest, qtype: QuestionType) -> Any:
         amount, unit = post.get("value", "").strip().replace(",", "."), post.get("unit", "d")
         if not amount:
             return None
-        if not re.fullmatch(r"\d+(\.\d+)?", amount):
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", amount):
             return amount  # written out ("sedan igår", "2 mån"): the engine reads it
         return f"{amount}{unit}" if unit in {u for u, _h in DURATION_UNITS} else amount
     if qtype is QuestionType.NUMBER:

@@ -1006,8 +1006,8 @@ def callback_unit_for(resident: Resident | None, region_code: str = "") -> Unit 
 
 
 def _clean_phone(phone: str) -> str:
-    cleaned = "".join(ch for ch in phone if ch.isdigit() or ch in "+ -")
-    digits = sum(ch.isdigit() for ch in cleaned)
+    cleaned = "".join(ch for ch in phone if ch in "0123456789+ -")
+    digits = sum(ch in "0123456789" for ch in cleaned)
     if digits < 5 or digits > 15:
         raise TelephonyError("telephony.bad_phone", _("Give a phone number we can call."))
     return cleaned.strip()[:30]

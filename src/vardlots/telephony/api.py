@@ -14,15 +14,31 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from ninja.params.functions import Query
 
+from vardlots.core.api_errors import error_responses
+from vardlots.core.text import InputSchema
 from vardlots.telephony import actions, signing
 from vardlots.telephony.models import CallbackSlot, CallbackSource
 
 
 class SignatureAuth:
-    """A django-ninja auth callable: the request's signature, timestamp and freshness."""
+    """A django-ninja auth callable: the request's signature, timestamp and freshness.
 
-    openapi_type = "apiKey"
+    The OpenAPI declares it as two header API keys that are both required: this one
+    (``X-Vardlots-Signature``) and ``TimestampHeader`` (``X-Vardlots-Timestamp``); see
+    ``vardlots.api.VardlotsAPI``.
+    """
+
+    openapi_security_schema = {
+        "type": "apiKey", "in": "header", "name": signing.SIGNATURE_HEADER,
+        "description": "hex HMAC-SHA256 with the shared secret of '<timestamp>.' + the raw body "
+                       "(decision 0013); each signature is accepted once",
+    }
+    timestamp_security_schema = {
+        "type": "apiKey", "in": "header", "name": signing.TIMESTAMP_HEADER,
+        "description": "Unix seconds; at most 5 minutes from the server's clock",
+    }
 
     def __call__(self, request: HttpRequest) -> bool:
         signing.verify(request.body, request.headers.get(signing.TIMESTAMP_HEADER),
@@ -31,9 +47,13 @@ class SignatureAuth:
 
 
 router = Router(tags=["telephony"], auth=SignatureAuth())
+# 400: JSON that cannot be read, a number that is not a phone number; 401: unsigned, badly signed or
+# stale; 404: no such active unit; 409: a replayed signature or event, no free callback time, a call
+# in another state; 413: body over the upload limit; 422: does not match the schema.
+ERRORS = error_responses(400, 401, 404, 409, 413, 422)
 
 
-class CallEventIn(Schema):
+class CallEventIn(InputSchema):
     event_id: str = Field(..., min_length=1, max_length=100, description="Unique per event; a resent id is a replay")
     type: Literal["offered", "answered", "transferred", "ended"]
     call_id: str = Field(..., min_length=1, max_length=100, description="The platform's id of the call")
@@ -58,7 +78,7 @@ class CallbackSlotOut(Schema):
     free: int
 
 
-class CallbackIn(Schema):
+class CallbackIn(InputSchema):
     unit_hsa_id: str = Field(..., max_length=64)
     caller_number: str = Field(..., min_length=5, max_length=30)
     personal_number: str = Field("", max_length=13)
@@ -71,7 +91,7 @@ class CallbackOut(Schema):
     unit: str
 
 
-@router.post("/events", response={200: CallOut}, summary="Receive a call event")
+@router.post("/events", response={200: CallOut, **ERRORS}, summary="Receive a call event")
 def receive_event(request: HttpRequest, payload: CallEventIn) -> CallOut:
     from django.urls import reverse
 
@@ -83,14 +103,17 @@ def receive_event(request: HttpRequest, payload: CallEventIn) -> CallOut:
                    workspace_url=reverse("telephony:call", args=[call.pk]))
 
 
-@router.get("/callback-slots", response=list[CallbackSlotOut], summary="Free callback times of a unit")
-def callback_slots(request: HttpRequest, unit_hsa_id: str) -> list[CallbackSlotOut]:
+@router.get("/callback-slots", response={200: list[CallbackSlotOut], **error_responses(401, 404, 409, 422)},
+            summary="Free callback times of a unit")
+def callback_slots(request: HttpRequest,
+                   unit_hsa_id: str = Query(..., max_length=64)
+                   ) -> list[CallbackSlotOut]:
     unit = actions._unit_by_hsa(unit_hsa_id)
     return [CallbackSlotOut(id=s.pk, starts_at=s.starts_at, ends_at=s.ends_at, free=s.free)
             for s in actions.free_callback_slots(unit)[:50]]
 
 
-@router.post("/callbacks", response={201: CallbackOut}, summary="Book a callback from the phone menu")
+@router.post("/callbacks", response={201: CallbackOut, **ERRORS}, summary="Book a callback from the phone menu")
 def book_callback(request: HttpRequest, payload: CallbackIn) -> Status[CallbackOut]:
     from vardlots.accounts.models import Resident
 

@@ -26,7 +26,7 @@ from vardlots.accounts.models import StaffUser
 from vardlots.accounts.permissions import can
 from vardlots.audit.actions import access_resident, shows_resident_data
 from vardlots.audit.models import Purpose
-from vardlots.core.http import id_or_404
+from vardlots.core.http import id_or_404, is_whole_number
 from vardlots.directory.models import Unit, UnitKind
 from vardlots.intake import actions as intake_actions
 from vardlots.intake.care import CARE_NEED_PLAIN
@@ -332,10 +332,10 @@ def call_action(request: HttpRequest, call_id: int, action: str) -> HttpResponse
             slot = post.get("slot", "")
             district = post.get("district_unit", "")
             actions.do_finish_call(staff, call, post.get("outcome", ""), note=post.get("note", ""),
-                                   slot_id=int(slot) if slot.isdigit() else None,
+                                   slot_id=int(slot) if is_whole_number(slot) else None,
                                    callback_minutes=int(post.get("minutes", "120") or 120),
                                    handover_location=post.get("location", ""),
-                                   district_unit_id=int(district) if district.isdigit() else None)
+                                   district_unit_id=int(district) if is_whole_number(district) else None)
             messages.success(request, _("The call is documented. Copy the text to the medical record."))
             anchor = "documentation"
         elif action == "submit-training":
