@@ -1,27 +1,20 @@
-"""The chat's own minimal text check for message bodies (websocket frames and the HTTP fallback).
+"""The chat's text check for message bodies (websocket frames and the HTTP fallback).
 
-Kept in the chat app until a shared text validator exists for every form; then this is the one
-place to replace. No NUL (PostgreSQL cannot store it), no control characters but tab and line
-breaks, no lone surrogates (JSON ``"\\ud800"`` decodes to one; it is not valid UTF-8).
+The rule is the one every form and API field follows (`vardlots.core.text`): no NUL (PostgreSQL
+cannot store it), no control characters but tab and line breaks, no lone surrogates (JSON
+``"\\ud800"`` decodes to one; it is not valid UTF-8). Only the message shown is the chat's own.
 """
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.utils.translation import gettext as _
 
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+from vardlots.core.text import first_unsafe
 
 
 def frame_text_problem(text: str) -> str | None:
-    """The chat frame text check: ``None`` if ``text`` may be stored, else a translated reason.
-
-    Refuses NUL (PostgreSQL cannot store it) and the other control characters except tab and line
-    breaks, and lone surrogates (JSON ``"\\ud800"`` decodes to one; it is not valid UTF-8)."""
-    for char in text:
-        category = unicodedata.category(char)
-        if (category == "Cc" and char not in _ALLOWED_CONTROLS) or category == "Cs":
-            return _("The message contains characters that cannot be sent (for example a NUL or control "
-                     "character). Remove them and send again.")
-    return None
+    """``None`` if ``text`` may be stored, else a translated reason."""
+    if first_unsafe(text) is None:
+        return None
+    return _("The message contains characters that cannot be sent (for example a NUL or control "
+             "character). Remove them and send again.")
