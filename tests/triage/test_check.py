@@ -174,3 +174,19 @@ def test_simpler_yes_needs_a_choice_and_a_yes_no_simpler(tmp_path: Path) -> None
     p = protocol("chest", [q, yes_no("b")], [rule("r", "a", "P3")], default="P4")
     root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
     assert "`simpler_yes` must be an option of a single_choice question" in "\n".join(messages(root))
+
+
+def test_result_texts_that_speak_to_the_person_need_each_readers_words(tmp_path: Path) -> None:
+    """"Ring 112 om du blir sämre" needs the guardian's and the other adult's words; a rule only
+    for people of 30 and over needs no guardian's."""
+    speaks = {"sv": "Ring 112 om du blir sämre.", "en": "Call 112 if you get worse."}
+    plain = rule("plain", "a", "P3", safety_net=speaks)
+    adult = rule("adult", "b and age_years >= 30", "P3", safety_net=speaks,
+                 other={"safety_net": {"sv": "Ring 112 om personen blir sämre.",
+                                       "en": "Call 112 if the person gets worse."}})
+    p = protocol("chest", [yes_no("a"), yes_no("b")], [plain, adult], default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
+    text = "\n".join(messages(root))
+    assert "rule plain: safety_net speaks to the person" in text
+    assert "needs child.safety_net" in text and "needs other.safety_net" in text
+    assert "rule adult:" not in text

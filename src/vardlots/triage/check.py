@@ -53,6 +53,20 @@ _PREGNANCY_FROM_DAYS: Final = round(12 * 365.25)
 _AGE_BOUND: Final = re.compile(r"\bage_(years|months|days)\s*(<=|<)\s*(\d+(?:\.\d+)?)")
 
 
+_AGE_FLOOR: Final = re.compile(r"\bage_(years|months|days)\s*(>=|>)\s*(\d+(?:\.\d+)?)")
+
+
+def _lower_age_days(when: str) -> int:
+    """The youngest a person covered by a condition can be (days), from an `age_… >= N` bound of
+    a condition that is a plain conjunction; 0 when unbounded."""
+    out = 0
+    if when and " or " not in when:
+        scale = {"years": 365.25, "months": 30.4375, "days": 1.0}
+        for unit, op, n in _AGE_FLOOR.findall(when):
+            out = max(out, round(float(n) * scale[unit]) + (1 if op == ">" else 0))
+    return out
+
+
 def _upper_age_days(when: str, p: Protocol) -> int | None:
     """The oldest a person covered by a rule can be (days), from the protocol's ages and any
     `age_… < N` bound of a condition that is a plain conjunction; None when unbounded."""
@@ -65,8 +79,8 @@ def _upper_age_days(when: str, p: Protocol) -> int | None:
     return out
 
 
-# Missing audience forms of result texts are reported as warnings until the content has them all.
-AUDIENCE_FORMS_REQUIRED: Final = False
+# Missing audience forms of result texts are errors (they were warnings while the content was written).
+AUDIENCE_FORMS_REQUIRED: Final = True
 _NUMERIC: Final = (QuestionType.NUMBER, QuestionType.DURATION)
 _CHOICE: Final = (QuestionType.SINGLE_CHOICE, QuestionType.MULTI_CHOICE)
 _MAX_SEARCH_NODES: Final = 200_000
@@ -350,20 +364,23 @@ class _Checker:
             if s not in self.c.sources:
                 self.err(loc, f"{what}: unknown source {s!r} (add it to content/sources)")
 
-    def audiences(self, p: Protocol) -> tuple[str, ...]:
-        """Who else may read a result of `p`: a guardian ("child") when it can apply to someone
-        under 18, someone helping another adult ("other") when it can apply to an adult."""
+    def audiences(self, p: Protocol, when: str = "") -> tuple[str, ...]:
+        """Who else may read a result of `p` (of a rule with condition `when`): a guardian
+        ("child") when it can apply to someone under 18, someone helping another adult ("other")
+        when it can apply to an adult."""
         out: list[str] = []
-        if p.ages.from_days < _ADULT_DAYS:
+        upper = _upper_age_days(when, p)
+        if max(p.ages.from_days, _lower_age_days(when)) < _ADULT_DAYS:
             out.append("child")
-        if p.ages.to_days is None or p.ages.to_days > _ADULT_DAYS:
+        if upper is None or upper > _ADULT_DAYS:
             out.append("other")
         return tuple(out)
 
-    def check_outcome_audience(self, p: Protocol, o: Outcome, loc: Location, what: str) -> None:
+    def check_outcome_audience(self, p: Protocol, o: Outcome, loc: Location, what: str,
+                               when: str = "") -> None:
         """A result text that speaks to the person ("Ring 112 om du blir andfådd") needs the
         words for each other audience that can read it (`child:`/`other:` with the same keys)."""
-        for aud in self.audiences(p):
+        for aud in self.audiences(p, when):
             form = o.form(aud)
             for key in ("reason", "advice", "safety_net"):
                 t = getattr(o, key)
@@ -447,7 +464,8 @@ class _Checker:
                 self.err(p.location, "applies.age_to must be greater than age_from", "applies")
         for r in p.rules:
             self.check_outcome(r.outcome, r.location, f"rule {r.local_id}")
-            self.check_outcome_audience(p, r.outcome, r.location, f"rule {r.local_id}")
+            self.check_outcome_audience(p, r.outcome, r.location, f"rule {r.local_id}",
+                                        r.when.source)
             self.check_outcome_fits(p, r.outcome, r.when.source, r.location, f"rule {r.local_id}")
             self.check_expr(r.when, r.location, f"{r.location.path}.when", p)
             for f in r.when.findings:
@@ -475,6 +493,9 @@ class _Checker:
                         if g not in used:
                             used.add(g)
                             changed = True
+                if q is not None and q.simpler and q.simpler not in used:
+                    used.add(q.simpler)  # asked instead after "don't know"
+                    changed = True
         for q in p.questions.values():
             if q.finding not in used:
                 self.warn(q.location, f"question {q.finding!r} is never asked: no rule, modifier "
