@@ -190,3 +190,20 @@ def test_result_texts_that_speak_to_the_person_need_each_readers_words(tmp_path:
     assert "rule plain: safety_net speaks to the person" in text
     assert "needs child.safety_net" in text and "needs other.safety_net" in text
     assert "rule adult:" not in text
+
+
+def test_a_yes_no_question_naming_a_milder_sign_is_compound(tmp_path: Path) -> None:
+    """"Har du bröstsmärta eller hosta?": someone with only the cough has no honest answer, since
+    a yes counts as chest pain. Split it, or say why the parts mean the same (compound_reason)."""
+    chest = yes_no("chestpain")
+    chest["text"]["resident"] = {"sv": "Har du chestpain eller cough?", "en": "Chest pain or cough?"}
+    explained = yes_no("sweating")
+    explained["text"]["resident"] = {"sv": "Har du sweating eller cough?", "en": "Sweating or cough?"}
+    explained["compound_reason"] = "Here a cough and sweating are both signs of the same thing."
+    p = protocol("chest", [chest, yes_no("cough"), explained],
+                 [rule("mi", "chestpain", "EMERGENCY_112"), rule("sweat", "sweating", "EMERGENCY_112"),
+                  rule("cough_only", "cough", "P5")], default="P4")
+    root = write_content(tmp_path, [p], vignettes=vignettes_for("chest"))
+    text = "\n".join(messages(root))
+    assert "yes/no question for 'chestpain' (EMERGENCY_112) also names cough (P5)" in text
+    assert "question for 'sweating'" not in text

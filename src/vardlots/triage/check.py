@@ -42,6 +42,8 @@ _ADULT_DAYS: Final = round(18 * 365.25)
 # Words that speak to the person reading a result ("du", "dig", "din"): such a text needs its
 # guardian ("barnet") and other-adult ("personen") forms.
 _ADDRESSES_SV: Final = re.compile(r"\b(du|dig|din|ditt|dina)\b", re.IGNORECASE)
+_JOINED: Final = re.compile(r"\s(eller|och|tillsammans med)\s", re.IGNORECASE)
+_PARTS: Final = re.compile(r",\s*(?:eller\s|och\s)?|\s(?:eller|och|tillsammans med)\s", re.IGNORECASE)
 _NAPPY: Final = re.compile(r"blöj|\bnapp(y|ies)\b", re.IGNORECASE)
 _BREASTFEEDING: Final = re.compile(r"\bamm(a|ar|as|ning|ningen|ande)\b|bröstmjölk|breastfe|breast milk",
                                    re.IGNORECASE)
@@ -206,6 +208,39 @@ class _Checker:
         self.check_levels()
         self.check_consistency()
         self.check_unknown_policies_agree()
+        self.check_compound_questions()
+
+    def check_compound_questions(self) -> None:
+        """A yes/no question that names signs the content judges less urgently on their own
+        ("Svullna läppar eller nässelutslag?") has no honest answer for someone with only the
+        milder part: split it into separate findings, or say why the parts mean the same here
+        (`compound_reason`)."""
+        from vardlots.triage.reader import TextReader
+
+        solo: dict[str, Urgency] = {}
+        comps = ([self.c.screen] if self.c.screen else []) + list(self.c.protocols.values())
+        for p in comps:
+            for r in p.rules:
+                src = r.when.source.strip()
+                if src in self.c.findings and (src not in solo or r.urgency.is_more_urgent_than(solo[src])):
+                    solo[src] = r.urgency
+        reader = TextReader.for_content(self.c)
+        for fid, qs in wordings(self.c).items():
+            if fid not in solo:
+                continue
+            for q in qs:
+                if q.type is not QuestionType.YES_NO or q.compound_reason:
+                    continue
+                text = q.resident.sv
+                if not _JOINED.search(text):
+                    continue
+                milder = sorted({f for part in _PARTS.split(text) for f in reader.present(part)
+                                 if f != fid and f in solo and solo[fid].is_more_urgent_than(solo[f])})
+                if milder:
+                    self.err(q.location, f"yes/no question for {fid!r} ({solo[fid].value}) also names "
+                                         f"{', '.join(f'{f} ({solo[f].value})' for f in milder)}: "
+                                         "split the parts into their own findings, or give "
+                                         "`compound_reason`")
 
     def check_unknown_policies_agree(self) -> None:
         """"Vet inte" means the same whichever wording asks: wordings of one finding that declare

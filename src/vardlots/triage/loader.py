@@ -242,6 +242,7 @@ def _build_question(
             unknown_policy=str(it["unknown_policy"]) if it.get("unknown_policy") else None,
             simpler=str(it["simpler"]) if it.get("simpler") else None,
             simpler_yes=str(it["simpler_yes"]) if it.get("simpler_yes") else None,
+            compound_reason=str(it["compound_reason"]) if it.get("compound_reason") else None,
         )
     except (KeyError, ValueError, TypeError, AttributeError) as e:
         ctx.error(file, loc, f"cannot read question: {e!r}")

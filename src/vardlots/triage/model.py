@@ -367,6 +367,9 @@ class Question:
     # for a choice question with a yes/no `simpler`: the option a "yes" to the simpler question
     # means; a "no" means none of the options can be counted on (every comparison is false)
     simpler_yes: str | None = None
+    # why a yes/no question that names several signs is one finding (a clinical pattern whose parts
+    # mean the same here), when the checker would otherwise call it compound
+    compound_reason: str | None = None
 
     def option(self, option_id: str) -> Option | None:
         for o in self.options:

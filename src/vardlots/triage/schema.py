@@ -106,6 +106,9 @@ def build_schema() -> dict[str, Any]:
                                    "for red flags); count it as absent; or ask the simpler "
                                    "question about the finding named in `simpler` instead"},
                 "simpler": _ID,
+                "compound_reason": {"type": "string", "minLength": 20,
+                                    "description": "why a yes/no question naming several signs "
+                                                   "is one finding (see content-format.md)"},
                 "simpler_yes": {"type": "string", "minLength": 1,
                                 "description": "choice question with a yes/no `simpler`: the "
                                                "option a yes to the simpler question means"},
