@@ -224,6 +224,7 @@ RESIDENT_DATA_REQUESTS: dict[str, list[Request]] = {
     "cases:staff_templates": [_get_as(lambda w: w.nurse, lambda d: reverse("cases:staff_templates",
                                                                            args=[d.case.pk]))],
     "chat:messages": [_get_as(lambda w: w.nurse, lambda d: reverse("chat:messages", args=[d.case.pk]))],
+    "chat:older": [_get_as(lambda w: w.nurse, lambda d: reverse("chat:older", args=[d.case.pk]))],
     "telephony:call": [_get_as(lambda w: w.nurse_pool, lambda d: reverse("telephony:call", args=[d.call.pk]))],
     "telephony:callbacks": [_get_as(lambda w: w.nurse_pool, lambda d: reverse("telephony:callbacks"))],
     "booking:staff_book": [

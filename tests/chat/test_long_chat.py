@@ -96,10 +96,13 @@ def test_older_pages_are_refused_to_others_and_bad_cursors_are_harmless(w: World
     resident = factories.resident_client(Client(), w.resident)
     newest = Message.objects.filter(case=case).order_by("-pk").first()
     assert newest is not None
-    for fore in ("", "abc", "-5", "0", str(2**80), "1e9", "\x00"):
+    for fore in ("", "abc", "-5", "0", str(2**80), "1e9"):
         response = resident.get(f"/arenden/{case.pk}/meddelanden/aldre", {"fore": fore})
         assert response.status_code == 200, fore
         assert f'data-message-id="{newest.pk}"' in response.content.decode()  # no cursor: from the newest
+    # a control character in any query string is refused at the edge with a clear page
+    refused = resident.get(f"/arenden/{case.pk}/meddelanden/aldre", {"fore": "\x00"})
+    assert refused.status_code == 400 and "tecken" in refused.content.decode()
     oldest = Message.objects.filter(case=case).order_by("pk").first()
     assert oldest is not None
     response = resident.get(f"/arenden/{case.pk}/meddelanden/aldre", {"fore": oldest.pk})

@@ -24,6 +24,7 @@ from vardlots.cases.actions import CaseError, access_case, access_resident_case,
 from vardlots.cases.models import Case
 from vardlots.chat import actions
 from vardlots.chat.text import frame_text_problem
+from vardlots.core.text import checks_own_text
 
 
 def _who(request: HttpRequest, case_id: int, *, log: bool) -> tuple[StaffUser | Resident, Case]:
@@ -64,6 +65,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 @shows_resident_data("chat:messages")
+@checks_own_text
 @require_http_methods(["GET", "POST"])
 def messages_view(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.method == "GET":

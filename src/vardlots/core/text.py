@@ -143,6 +143,14 @@ def refusal(request: HttpRequest, location: list[str]) -> HttpResponse:
     return render(request, "core/error.html", context, status=400)
 
 
+def checks_own_text(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view that checks its own form text and answers a refusal in place, keeping what
+    the person wrote (the chat's message box): the middleware leaves its POST body to it. Its
+    query string is still checked here."""
+    view.checks_own_text = True  # type: ignore[attr-defined]
+    return view
+
+
 class TextInputMiddleware:
     """Checks and normalises every query string and form body (see the module docstring).
 
@@ -163,7 +171,8 @@ class TextInputMiddleware:
         if refused is not None:
             return refusal(request, ["query", refused])
         request.GET = cleaned  # type: ignore[assignment]  # immutable, as Django's own
-        if request.method == "POST" and not request.path.startswith(API_PREFIX):
+        if request.method == "POST" and not request.path.startswith(API_PREFIX) \
+                and not getattr(view, "checks_own_text", False):
             content_type = request.content_type or ""
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
                 cleaned, refused = _clean_querydict(request.POST)
