@@ -247,6 +247,18 @@ def resident_pictures(browser: Any, url: str, shots: Shots) -> None:
     shots.take(page, "resident-also-complaints-360.png")
     ctx.close()
 
+    # The contact reasons the search offered for the words are asked about, whichever was picked:
+    # an adder bite described under vomiting.
+    ctx = context(PHONE, **phone_kw)
+    page = ctx.new_page()
+    resident_login(page, "Anders Ahlgren")
+    search(page, "blev biten av en huggorm i foten och har kräkts")
+    page.locator(".choice-button", has_text="Kräkningar").first.click()
+    page.wait_for_load_state()
+    answer(page, stop=lambda p: p.locator("legend, h1, label", has_text="Gäller det dig").count() > 0)
+    shots.take(page, "resident-offered-reason-360.png")
+    ctx.close()
+
     # The emergency outcome, on a phone.
     ctx = context(PHONE, **phone_kw)
     page = ctx.new_page()

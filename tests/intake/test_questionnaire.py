@@ -212,3 +212,37 @@ def test_the_json_api_cannot_reach_a_residents_web_assessment(client: Client) ->
     assert anonymous.post(base + "/answers", '{"finding": "x", "value": "no"}',
                           content_type="application/json").status_code == 404
     assert len(TriageSession.objects.get(pk=session.pk).answers) == 1
+
+
+def test_a_reason_offered_for_the_words_is_asked_about_with_the_words(client: Client) -> None:
+    """An adder bite described and "Kräkningar" picked: the bite is asked about ("Gäller det dig:
+    …?") below what the person wrote, and a yes brings the bite questions in."""
+    resident_client(client, resident())
+    words = "blev biten av en huggorm i foten och har kräkts"
+    response = client.post("/sok-vard/borja", {"protocol": "vomiting_diarrhoea_adult", "q": words})
+    assert response.status_code == 302
+    url = str(response["Location"])
+    for _ in range(20):
+        html = client.get(url).content.decode()
+        form = current_form(client, url)
+        if form["finding"] == "about_bites":
+            assert "Gäller det dig:" in html
+            assert f"Du skrev ”{words}”" in html, re.findall(r'<p class="message"[^<]*</p>', html)
+            client.post(url, {**form, "value": "yes"})
+            break
+        client.post(url, {**form, "value": "no"} if 'value="no"' in html else form)
+    else:
+        raise AssertionError("the offered contact reason was never asked about")
+    for _ in range(20):  # the bite questions follow (after any other offered reason)
+        response = client.get(url)
+        if response.status_code == 302 or current_form(client, url)["finding"].startswith("bite_"):
+            break
+        html = response.content.decode()
+        form = current_form(client, url)
+        if 'value="no"' in html:
+            form["value"] = "no"
+        elif 'type="checkbox"' not in html:
+            form["unknown"] = "1"
+        client.post(url, form)
+    session = TriageSession.objects.get(complaint_text=words)
+    assert current_form(client, url)["finding"].startswith("bite_"), session.answers

@@ -139,6 +139,18 @@ def mentions(session: TriageSession) -> dict[str, Mention]:
     return TextReader.for_content(get_content()).present(session.complaint_text)
 
 
+def confirm_text(session: TriageSession | None, step: QuestionStep) -> str:
+    """The person's own words behind a confirmation question: the words the reader found, or,
+    for a contact reason the search offered for their description, the description itself."""
+    if not step.confirm or session is None:
+        return ""
+    if step.rule_id.startswith("offered."):
+        text = " ".join((session.complaint_text or "").split())
+        return text if len(text) <= 120 else text[:119].rstrip() + "…"
+    mention = mentions(session).get(step.finding)
+    return mention.text if mention else ""
+
+
 def engine_input(session: TriageSession, answers: tuple[tuple[str, Any], ...] | None = None) -> TriageInput:
     return TriageInput(
         age_days=session.age_days,

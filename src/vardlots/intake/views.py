@@ -119,9 +119,8 @@ def _question_context(session: TriageSession, step: QuestionStep, error: str = "
         {"index": i, "label": finding_label(finding), "value": answer_label(finding, value, session.protocol_ids)}
         for i, (finding, value) in enumerate(session.answers)
     ]
-    mention = actions.mentions(session).get(step.finding) if step.confirm else None
     return {
-        "confirm_text": mention.text if mention else "",
+        "confirm_text": actions.confirm_text(session, step),
         "session": session, "step": step, "question": q, "type": q.type.value,
         "text": _t(step.resident_text), "help": _t(q.help),
         "options": [{"id": o.id, "label": _t(o.label)} for o in q.options],

@@ -102,10 +102,7 @@ def start_call(request: HttpRequest) -> HttpResponse:
 
 def _mention_text(session: TriageSession | None, step: QuestionStep) -> str:
     """The caller's own words behind a confirmation question."""
-    if not step.confirm or session is None:
-        return ""
-    mention = intake_actions.mentions(session).get(step.finding)
-    return mention.text if mention else ""
+    return intake_actions.confirm_text(session, step)
 
 
 def _step_context(call: Call, step: QuestionStep | Result | None) -> dict[str, Any]:
