@@ -94,9 +94,9 @@ def lay_answer(content: ContentSet, step: QuestionStep, facts: dict[str, Any]) -
 
 def person_facts(content: ContentSet, v: Vignette) -> dict[str, Any]:
     """The vignette's answers as facts about the person, whichever way they come in: the
-    complaint their contact reason stands for (`implied` associations), and a fever when the
-    case gives a measured temperature of 38 °C or more, or how long the fever has lasted, but does
-    not answer the fever question."""
+    complaint their contact reason stands for (`implied` associations), vomiting when vomiting is
+    their main problem, and a fever when the case gives a measured temperature of 38 °C or more,
+    or how long the fever has lasted, but does not answer the fever question."""
     facts = dict(v.answers)
     for pid in v.protocols:
         p = content.resolve_protocol(pid, v.age_days, v.sex)
@@ -112,6 +112,8 @@ def person_facts(content: ContentSet, v: Vignette) -> dict[str, Any]:
             continue
         p = content.protocols[pid]
         facts[fid] = "yes" if p.id in own or fits_person(content, p, facts) else "no"
+    if facts.get("vd_main") in ("vomiting", "both"):
+        facts.setdefault("vomiting", "yes")  # someone whose main problem is vomiting has vomited
     temp = facts.get("temperature")
     if isinstance(temp, int | float) and not isinstance(temp, bool) and temp >= 38.0:
         facts.setdefault("fever", "yes")
