@@ -65,7 +65,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 @shows_resident_data("chat:messages")
-@checks_own_text
+@checks_own_text("body")
 @require_http_methods(["GET", "POST"])
 def messages_view(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.method == "GET":

@@ -110,10 +110,15 @@ def clean_value(value: Any) -> Any:
 _VERBATIM = ("password",)
 
 
-def _clean_querydict(data: QueryDict) -> tuple[QueryDict, str | None]:
-    """(cleaned copy, None) or (data, the first refused field's name)."""
+def _clean_querydict(data: QueryDict, own: frozenset[str] = frozenset()) -> tuple[QueryDict, str | None]:
+    """(cleaned copy, None) or (data, the first refused field's name). Fields in `own` are left
+    as they are: the view checks them itself."""
     cleaned = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
+        if key in own:
+            for value in values:
+                cleaned.appendlist(key, value)
+            continue
         try:
             name = clean_text(key)
             verbatim = any(word in name.lower() for word in _VERBATIM)
@@ -143,12 +148,15 @@ def refusal(request: HttpRequest, location: list[str]) -> HttpResponse:
     return render(request, "core/error.html", context, status=400)
 
 
-def checks_own_text(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Mark a view that checks its own form text and answers a refusal in place, keeping what
-    the person wrote (the chat's message box): the middleware leaves its POST body to it. Its
-    query string is still checked here."""
-    view.checks_own_text = True  # type: ignore[attr-defined]
-    return view
+def checks_own_text(*fields: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a view that checks the text of these form fields itself and answers a refusal in
+    place, keeping what the person wrote (the chat's message box): the middleware leaves those
+    fields to it and checks every other field and the query string as usual."""
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        view.checks_own_text = frozenset(fields)  # type: ignore[attr-defined]
+        return view
+
+    return mark
 
 
 class TextInputMiddleware:
@@ -171,11 +179,11 @@ class TextInputMiddleware:
         if refused is not None:
             return refusal(request, ["query", refused])
         request.GET = cleaned  # type: ignore[assignment]  # immutable, as Django's own
-        if request.method == "POST" and not request.path.startswith(API_PREFIX) \
-                and not getattr(view, "checks_own_text", False):
+        if request.method == "POST" and not request.path.startswith(API_PREFIX):
             content_type = request.content_type or ""
             if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                cleaned, refused = _clean_querydict(request.POST)
+                own: frozenset[str] = getattr(view, "checks_own_text", frozenset())
+                cleaned, refused = _clean_querydict(request.POST, own)
                 if refused is not None:
                     return refusal(request, ["form", refused])
                 request.POST = cleaned  # type: ignore[assignment]
