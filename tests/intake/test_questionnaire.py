@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pytest
 from django.test import Client
@@ -34,13 +35,18 @@ def begin(client: Client, protocol: str) -> str:
     return str(response["Location"])
 
 
-def answer_no_to_everything(client: Client, url: str) -> str:
+def answer_no_to_everything(client: Client, url: str,
+                            until: Callable[[str], bool] | None = None) -> str:
+    """Answer "Nej" / none / "Vet inte" until the outcome (its address), or until the question
+    asked is one `until` accepts (the question's address)."""
     for _ in range(30):
         response = client.get(url)
         if response.status_code == 302:
             return str(response["Location"])
         html = response.content.decode()
         form = current_form(client, url)
+        if until is not None and until(form["finding"]):
+            return url
         if 'value="no"' in html:
             form["value"] = "no"
         elif 'type="checkbox"' in html:
@@ -222,27 +228,13 @@ def test_a_reason_offered_for_the_words_is_asked_about_with_the_words(client: Cl
     response = client.post("/sok-vard/borja", {"protocol": "vomiting_diarrhoea_adult", "q": words})
     assert response.status_code == 302
     url = str(response["Location"])
-    for _ in range(20):
-        html = client.get(url).content.decode()
-        form = current_form(client, url)
-        if form["finding"] == "about_bites":
-            assert "Gäller det dig:" in html
-            assert f"Du skrev ”{words}”" in html, re.findall(r'<p class="message"[^<]*</p>', html)
-            client.post(url, {**form, "value": "yes"})
-            break
-        client.post(url, {**form, "value": "no"} if 'value="no"' in html else form)
-    else:
-        raise AssertionError("the offered contact reason was never asked about")
-    for _ in range(20):  # the bite questions follow (after any other offered reason)
-        response = client.get(url)
-        if response.status_code == 302 or current_form(client, url)["finding"].startswith("bite_"):
-            break
-        html = response.content.decode()
-        form = current_form(client, url)
-        if 'value="no"' in html:
-            form["value"] = "no"
-        elif 'type="checkbox"' not in html:
-            form["unknown"] = "1"
-        client.post(url, form)
+    at = answer_no_to_everything(client, url, until=lambda finding: finding == "about_bites")
+    assert at == url, "the offered contact reason was never asked about"
+    html = client.get(url).content.decode()
+    assert "Gäller det dig:" in html
+    assert f"Du skrev ”{words}”" in html, re.findall(r'<p class="message"[^<]*</p>', html)
+    client.post(url, {**current_form(client, url), "value": "yes"})
+    # the bite questions follow (after any other offered reason)
+    at = answer_no_to_everything(client, url, until=lambda finding: finding.startswith("bite_"))
     session = TriageSession.objects.get(complaint_text=words)
-    assert current_form(client, url)["finding"].startswith("bite_"), session.answers
+    assert at == url and current_form(client, url)["finding"].startswith("bite_"), session.answers

@@ -23,6 +23,8 @@ from vardlots.triage.expressions import (
 )
 from vardlots.triage.loader import SCREEN_ID, Problem, load_content_with_problems
 from vardlots.triage.model import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
     CareNeed,
     ContentSet,
     Location,
@@ -55,6 +57,7 @@ _PREGNANCY_FROM_DAYS: Final = round(12 * 365.25)
 _AGE_BOUND: Final = re.compile(r"\bage_(years|months|days)\s*(<=|<)\s*(\d+(?:\.\d+)?)")
 
 
+_DAYS_PER: Final = {"years": DAYS_PER_YEAR, "months": DAYS_PER_MONTH, "days": 1.0}
 _AGE_FLOOR: Final = re.compile(r"\bage_(years|months|days)\s*(>=|>)\s*(\d+(?:\.\d+)?)")
 
 
@@ -63,9 +66,8 @@ def _lower_age_days(when: str) -> int:
     a condition that is a plain conjunction; 0 when unbounded."""
     out = 0
     if when and " or " not in when:
-        scale = {"years": 365.25, "months": 30.4375, "days": 1.0}
         for unit, op, n in _AGE_FLOOR.findall(when):
-            out = max(out, round(float(n) * scale[unit]) + (1 if op == ">" else 0))
+            out = max(out, round(float(n) * _DAYS_PER[unit]) + (1 if op == ">" else 0))
     return out
 
 
@@ -74,9 +76,8 @@ def _upper_age_days(when: str, p: Protocol) -> int | None:
     `age_… < N` bound of a condition that is a plain conjunction; None when unbounded."""
     out = p.ages.to_days
     if when and " or " not in when:
-        scale = {"years": 365.25, "months": 30.4375, "days": 1.0}
         for unit, op, n in _AGE_BOUND.findall(when):
-            days = round(float(n) * scale[unit]) + (1 if op == "<=" else 0)
+            days = round(float(n) * _DAYS_PER[unit]) + (1 if op == "<=" else 0)
             out = days if out is None else min(out, days)
     return out
 

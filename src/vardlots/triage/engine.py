@@ -508,10 +508,7 @@ class _Session:
             q = questions.get(fid)
             if q is None:
                 continue
-            # "don't know" means the same whichever wording asked: the policy a wording declares
-            # holds for the finding (the checker refuses wordings that declare different ones)
-            if q.unknown_policy is None:
-                q = next((w for w in wordings(self.content).get(fid, ()) if w.unknown_policy), q)
+            q = self.policy_wording(fid, q)
             if q.unknown_policy == "absent":
                 self.env[fid] = False
             elif q.unknown_policy == "ask_simpler" and q.simpler and q.simpler in self.env:
@@ -545,6 +542,14 @@ class _Session:
             self.protocols = self.protocols + tuple(extra)
             self.active = _active(self.content, self.protocols)
 
+    def policy_wording(self, finding: str, q: Question) -> Question:
+        """The wording whose "don't know" policy holds for `finding`: `q` if it declares one,
+        else any wording that does ("vet inte" means the same whichever wording asked; the
+        checker refuses wordings that declare different policies)."""
+        if q.unknown_policy is not None:
+            return q
+        return next((w for w in wordings(self.content).get(finding, ()) if w.unknown_policy), q)
+
     # --- asking ---------------------------------------------------------------------------
 
     def askable(self, finding: str, red_flag: bool, depth: int = 0,
@@ -562,8 +567,7 @@ class _Session:
             q = comp.questions.get(finding, q)
         repeat = False
         if finding in self.answered:
-            pq = q if q.unknown_policy is not None else next(
-                (w for w in wordings(self.content).get(finding, ()) if w.unknown_policy), q)
+            pq = self.policy_wording(finding, q)
             if pq.unknown_policy == "ask_simpler" and pq.simpler and pq.simpler not in self.answered:
                 return self.askable(pq.simpler, red_flag, depth + 1, comp)
             if not red_flag or self.unknown_count.get(finding, 0) >= 2:
@@ -668,7 +672,6 @@ def _apply_mods(u: Urgency, mods: Sequence[Modifier]) -> Urgency:
 _FLOOR: Final = Urgency.P5
 # A choice answered only through a "no" to its simpler yes/no question: equal to no option.
 NOT_ANY: Final = ""
-
 
 
 def _decide(session: _Session) -> QuestionStep | None:
