@@ -42,8 +42,21 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 LONG_TIMEOUT = 300  # seconds, for browser tests and slow ones (the default is in pyproject.toml)
 
 
+# Test folders whose tests use neither a database, a channel layer nor a server: the clinical content
+# and the triage core. Running them on PostgreSQL + Redis would only repeat the embedded pass, so CI
+# deselects them there (`-m "not backend_independent"`, see .ci/run).
+BACKEND_INDEPENDENT_DIRS = ("triage",)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests_dir = os.path.dirname(__file__)
     for item in items:
+        rel = os.path.relpath(str(item.path), tests_dir).split(os.sep)
+        if rel[0] in BACKEND_INDEPENDENT_DIRS:
+            if any(item.get_closest_marker(m) for m in ("django_db", "postgres", "redis", "browser")):
+                raise pytest.UsageError(f"{item.nodeid} uses a backend but lives in a backend-independent "
+                                        "folder, which CI runs on the embedded default only: move it")
+            item.add_marker(pytest.mark.backend_independent)
         if item.get_closest_marker("timeout") is None and (
                 item.get_closest_marker("browser") or item.get_closest_marker("slow")):
             item.add_marker(pytest.mark.timeout(LONG_TIMEOUT))
