@@ -86,10 +86,20 @@ async def connect(session_cookie: bytes, case_id: int, after: int = 0, *, layer_
     return comm
 
 
-async def frames(comm: WebsocketCommunicator, *, quiet: float = 0.4) -> list[dict[str, Any]]:
-    """Everything the server sends until it has been quiet for ``quiet`` seconds."""
-    got = []
+async def frames(comm: WebsocketCommunicator, *, quiet: float = 0.4, expect: int = 0,
+                 timeout: float = 10) -> list[dict[str, Any]]:
+    """Everything the server sends until it has been quiet for ``quiet`` seconds; when the test
+    knows that ``expect`` frames are coming, it first waits up to ``timeout`` seconds for them, so a
+    slow (loaded) machine does not pass for a silent server."""
+    got: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
     # receive_nothing() waits without cancelling the application (a receive timeout would cancel it)
+    while len(got) < expect:
+        if loop.time() > end:
+            raise AssertionError(f"expected {expect} frame(s) within {timeout} s; got {got}")
+        if not await comm.receive_nothing(timeout=0.05):
+            got.append(await comm.receive_json_from())
     while not await comm.receive_nothing(timeout=quiet):
         got.append(await comm.receive_json_from())
     return got
@@ -125,7 +135,7 @@ async def scenario(s: Setup, *, resident_layer: str = "default", nurse_layer: st
     rlog = list(first)  # everything the resident's first connection received
 
     nurse = await connect(s.nurse_cookie, case.pk, layer_alias=nurse_layer)
-    assert [f["kind"] for f in await frames(nurse)] == ["case_created"]
+    assert [f["kind"] for f in await frames(nurse, expect=1)] == ["case_created"]
 
     # The nurse takes the case: the resident gets the event and "your turn".
     await database_sync_to_async(cases.do_claim)(s.w.nurse, case)
@@ -215,7 +225,7 @@ async def test_authorisation_on_connect(setup: Setup) -> None:
     nurse = await connect(setup.nurse_cookie, case.pk)
     await frames(nurse)
     await nurse.send_json_to({"type": "message", "body": "Hej", "client_id": "x"})
-    (error,) = await frames(nurse)
+    (error,) = await frames(nurse, expect=1)
     assert error["type"] == "error" and error["key"] == "case.not_owner"
     await nurse.disconnect()
 

@@ -35,7 +35,7 @@ async def claimed(s: Setup) -> WebsocketCommunicator:
 async def still_alive(comm: WebsocketCommunicator, client_id: str) -> None:
     """A good message after the bad one is stored and acknowledged: the consumer did not die."""
     await comm.send_json_to({"type": "message", "body": "Fortfarande här", "client_id": client_id})
-    got = await frames(comm, quiet=0.3)
+    got = await frames(comm, quiet=0.3, expect=2)
     assert any(f["type"] == "ack" and f["client_id"] == client_id for f in got), got
 
 
@@ -76,7 +76,7 @@ BAD_FRAMES: list[tuple[str, Any, str]] = [
 async def test_a_bad_frame_is_answered_and_the_consumer_lives(setup: Setup, name: str, text: str, key: str) -> None:
     nurse = await claimed(setup)
     await nurse.send_to(text_data=text)
-    (error,) = await frames(nurse, quiet=0.3)
+    (error,) = await frames(nurse, quiet=0.3, expect=1)
     assert error["type"] == "error" and error["key"] == key, error
     assert error["message"] and "Traceback" not in error["message"]
     if key.startswith("chat."):  # refused text: the page gets the client id back to restore the draft
@@ -90,7 +90,7 @@ async def test_a_bad_frame_is_answered_and_the_consumer_lives(setup: Setup, name
 async def test_a_binary_frame_is_answered(setup: Setup) -> None:
     nurse = await claimed(setup)
     await nurse.send_to(bytes_data=b'{"type": "typing"}')
-    (error,) = await frames(nurse, quiet=0.3)
+    (error,) = await frames(nurse, quiet=0.3, expect=1)
     assert error["key"] == "frame.binary"
     await still_alive(nurse, "ok-1")
     await nurse.disconnect()
@@ -129,7 +129,7 @@ async def test_errors_are_in_the_persons_language(setup: Setup) -> None:
         assert (await comm.connect(timeout=5))[0]
         await frames(comm, quiet=0.2)
         await comm.send_to(text_data="{")
-        (error,) = await frames(comm, quiet=0.3)
+        (error,) = await frames(comm, quiet=0.3, expect=1)
         assert word in error["message"].lower(), error
         await comm.disconnect()
 
