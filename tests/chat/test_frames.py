@@ -3,6 +3,7 @@ documented close code; chat is rate-limited per connection, per person and per c
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from tests import factories
-from tests.chat.test_consumer import ORIGIN, Setup, _close_worker_connections, app, connect, frames, setup
+from tests.chat.test_consumer import ORIGIN, Setup, _close_worker_connections, app, connect, frames, setup, until
 from vardlots.cases import actions as cases
 from vardlots.chat import actions
 from vardlots.chat.frames import CLOSE_INVALID, CLOSE_RATE_LIMITED, CLOSE_TOO_BIG, TokenBucket
@@ -37,6 +38,12 @@ async def still_alive(comm: WebsocketCommunicator, client_id: str) -> None:
     await comm.send_json_to({"type": "message", "body": "Fortfarande här", "client_id": client_id})
     got = await frames(comm, quiet=0.3, expect=2)
     assert any(f["type"] == "ack" and f["client_id"] == client_id for f in got), got
+
+
+async def reply_to(comm: WebsocketCommunicator, client_id: str) -> dict[str, Any]:
+    """The ack or error the server sends for the message ``client_id`` (waits up to 10 s)."""
+    got = await until(comm, lambda f: f["type"] in ("ack", "error") and f.get("client_id") == client_id, timeout=10)
+    return got[-1]
 
 
 def count_messages(case_id: int) -> int:
@@ -185,8 +192,9 @@ async def test_a_normal_pace_passes(setup: Setup, settings: Any) -> None:
     nurse = await claimed(setup)
     for i in range(12):  # 12 messages at ~7/s: below the sustained 20/s, above the burst of 3
         await nurse.send_json_to({"type": "message", "body": f"Svar {i}", "client_id": f"n-{i}"})
-        got = await frames(nurse, quiet=0.15)
-        assert [f["client_id"] for f in got if f["type"] == "ack"] == [f"n-{i}"], got
+        reply = await reply_to(nurse, f"n-{i}")
+        assert reply["type"] == "ack", reply
+        await asyncio.sleep(0.15)  # the pace of a fast typist; a slow machine only makes it slower
     assert await database_sync_to_async(count_messages)(setup.case.pk) == 12
     await nurse.disconnect()
 
@@ -215,7 +223,7 @@ async def test_the_limit_is_per_person_across_connections_and_per_case(setup: Se
     await frames(second, quiet=0.2)
     for i, comm in enumerate([nurse, second, nurse, second]):
         await comm.send_json_to({"type": "message", "body": f"Svar {i}", "client_id": f"n-{i}"})
-        await frames(comm, quiet=0.15)
+        await reply_to(comm, f"n-{i}")
     assert await database_sync_to_async(count_messages)(setup.case.pk) == 3
     # the resident still writes (own limit) until the case's limit of 5 is reached
     resident = await connect(setup.resident_cookie, setup.case.pk)
@@ -223,7 +231,8 @@ async def test_the_limit_is_per_person_across_connections_and_per_case(setup: Se
     keys = []
     for i in range(3):
         await resident.send_json_to({"type": "message", "body": f"Fråga {i}", "client_id": f"r-{i}"})
-        keys += [f.get("key", f["type"]) for f in await frames(resident, quiet=0.15) if f["type"] in ("ack", "error")]
+        reply = await reply_to(resident, f"r-{i}")
+        keys.append(reply.get("key", reply["type"]))
     assert keys == ["ack", "ack", "chat.too_fast"]
     for comm in (nurse, second, resident):
         await comm.disconnect()
