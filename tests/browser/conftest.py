@@ -127,7 +127,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, server: Server) -> Iterator[Any]:
     context = browser.new_context(base_url=server.url, locale="sv-SE", viewport={"width": 1280, "height": 900})
     pg = context.new_page()
-    pg.set_default_timeout(15000)
+    pg.set_default_timeout(30000)
     yield pg
     context.close()
 
@@ -137,7 +137,7 @@ def mobile_page(browser: Any, server: Server) -> Iterator[Any]:
     context = browser.new_context(base_url=server.url, locale="sv-SE", viewport={"width": 360, "height": 740},
                                   is_mobile=True, has_touch=True)
     pg = context.new_page()
-    pg.set_default_timeout(15000)
+    pg.set_default_timeout(30000)
     yield pg
     context.close()
 

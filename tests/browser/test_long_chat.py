@@ -75,7 +75,7 @@ def test_older_messages_without_javascript(browser: Any, server: Server) -> None
     server.manage("shell", "-c", ADD_MESSAGES.format(case_id=case_id, n=60))
     context = browser.new_context(base_url=server.url, locale="sv-SE", java_script_enabled=False)
     page = without_javascript(context.new_page())
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     resident_login(page, ANDERS)
     page.goto(f"/arenden/{case_id}/")
     page.get_by_role("link", name="Visa äldre meddelanden").click()

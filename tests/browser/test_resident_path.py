@@ -23,7 +23,7 @@ def phone(request: pytest.FixtureRequest, browser: Any, server: Any) -> Iterator
     context = browser.new_context(base_url=server.url, viewport={"width": 360, "height": 740},
                                   java_script_enabled=request.param, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     if not request.param:
         without_javascript(page)
     yield page

@@ -83,7 +83,7 @@ def second_browser(browser: Any) -> Iterator[Any]:
 def new_page(browser: Any, server: Server) -> Any:
     context = browser.new_context(base_url=server.url, locale="sv-SE", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     return page
 
 

@@ -70,7 +70,7 @@ def test_whole_call_from_telephony_event_to_documentation(browser: Any, server: 
     context = browser.new_context(base_url=server.url, locale="sv-SE", viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
@@ -148,7 +148,7 @@ def test_whole_call_from_telephony_event_to_documentation(browser: Any, server: 
 def test_keyboard_shortcuts_answer_yes_no_and_dont_know(browser: Any, server: Any) -> None:
     context = browser.new_context(base_url=server.url, locale="en-GB", viewport={"width": 1024, "height": 800})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     staff_login(page, "uppsala-ssk")
     page.wait_for_url("**/personal/")
     page.goto("/personal/telefon/ovning/?q=sore+throat")
@@ -194,7 +194,7 @@ def test_keyboard_shortcuts_answer_yes_no_and_dont_know(browser: Any, server: An
 def test_manager_sees_scores_and_resident_books_a_callback(browser: Any, server: Any) -> None:
     context = browser.new_context(base_url=server.url, locale="sv-SE")
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     staff_login(page, "chef")
     page.wait_for_url("**/personal/")
     page.goto("/personal/telefon/ovning/resultat/")
@@ -203,7 +203,7 @@ def test_manager_sees_scores_and_resident_books_a_callback(browser: Any, server:
 
     context = browser.new_context(base_url=server.url, locale="sv-SE")
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     resident_login(page, "Anders Ahlgren")
     page.wait_for_url("**/konto/")
     page.goto("/telefon/")
