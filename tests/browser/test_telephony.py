@@ -104,7 +104,7 @@ def test_whole_call_from_telephony_event_to_documentation(browser: Any, server: 
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert_accessible(page)
-    assert "We found nothing that fits what you wrote" in page.locator("#reason").inner_text()
+    assert "Vi hittade inget som passar det du skrev" in page.locator("#reason").inner_text()
     assert page.locator("#reason input[name=protocol]").evaluate_all(
         "els => els.map(e => e.value)") == ["general"]
     assert focused(page) == "reason-q"
