@@ -4,6 +4,7 @@ questionnaire to the outcome and a case, in Swedish and English, with and withou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -176,6 +177,36 @@ def test_a_hostile_upload_gets_a_clear_message_in_the_browser(page: Any, tmp_pat
     page.wait_for_load_state()
     assert page.locator(".photo-list img").count() == 1
     check_page(page)
+
+
+NOTHING_FITS = {"sv": ("snarkar", "Vi hittade inget som passar det du skrev", "Andra besvär"),
+                "en": ("snoring", "We found nothing that fits what you wrote", "Other symptoms")}
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_words_that_fit_nothing_are_told_plainly_and_other_symptoms_offered(phone: Any, lang: str) -> None:
+    words, heading, general = NOTHING_FITS[lang]
+    set_language(phone, lang)
+    log_in(phone, lang, "Anders Ahlgren")
+    phone.wait_for_url("**/sok-vard/")
+    phone.locator("#q").fill(words)
+    phone.locator(".search-form button").click()
+    phone.wait_for_load_state()
+    check_page(phone)
+    assert phone.locator("#hits-title").inner_text().strip() == heading
+    assert phone.locator(".choice-button").count() == 1  # only the fallback, nothing unrelated
+    assert general in phone.locator(".choice-button").inner_text()
+    phone.locator("a.describe-again").click()  # describe it again in other words
+    phone.wait_for_url(re.compile(r"/sok-vard/#q$"))
+    assert phone.locator("#q").input_value() == ""
+    check_page(phone)
+    phone.locator("#q").fill(words)
+    phone.locator(".search-form button").click()
+    phone.wait_for_load_state()
+    phone.locator(".choice-button").click()  # Other symptoms
+    phone.wait_for_url(re.compile(r"/sok-vard/[0-9a-f-]{36}/$"))
+    check_page(phone)
+    assert phone.locator("form.question-form").count() == 1
 
 
 def test_what_the_resident_wrote_is_confirmed_and_other_complaints_offered(phone: Any) -> None:

@@ -98,6 +98,17 @@ def test_whole_call_from_telephony_event_to_documentation(browser: Any, server: 
     assert "Anders Ahlgren" in page.locator("#caller").inner_text()
     # The search field has the focus: type the caller's words, Enter, Enter on the first hit.
     assert focused(page) == "reason-q"
+    # Words that fit no contact reason: said plainly, Other symptoms offered, nothing unrelated;
+    # the keyboard stays in the search field to try other words.
+    page.keyboard.type("snarkar")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_accessible(page)
+    assert "Vi hittade inget som passar det du skrev" in page.locator("#reason").inner_text()
+    assert page.locator("#reason input[name=protocol]").evaluate_all(
+        "els => els.map(e => e.value)") == ["general"]
+    assert focused(page) == "reason-q"
+    page.locator("#reason-q").fill("")
     page.keyboard.type("ont i halsen")
     with page.expect_navigation():
         page.keyboard.press("Enter")

@@ -195,10 +195,36 @@ def test_unknown_session_is_404_in_the_callers_language(client: Client) -> None:
 
 
 def test_search_and_protocol_list(client: Client) -> None:
-    hits = client.get(f"{BASE}/search", {"q": "bröstsmärta"}).json()
-    assert hits[0]["protocol"] == "chest_pain"
+    found = client.get(f"{BASE}/search", {"q": "bröstsmärta"}).json()
+    assert found["hits"][0]["protocol"] == "chest_pain"
+    assert found["nothing_fits"] is False
+    assert found["fallback"]["protocol"] == "general"
     listed = client.get(f"{BASE}/protocols").json()
     assert len(listed) == len(get_content().protocols)
+
+
+@pytest.mark.parametrize("q", ["snarkar", "acne", "behöver intyg"])
+def test_search_says_when_nothing_fits_and_offers_the_general_protocol(client: Client, q: str) -> None:
+    response = client.get(f"{BASE}/search", {"q": q, "age_years": 40, "sex": "female"})
+    assert response.status_code == 200
+    assert response.json() == {"hits": [], "nothing_fits": True,
+                               "fallback": {"protocol": "general",
+                                            "title": get_content().protocols["general"].title.to_dict()}}
+
+
+def test_a_complaint_that_fits_nothing_starts_the_general_protocol(client: Client) -> None:
+    session = start(client, complaint="snarkar väldigt mycket")
+    assert session["protocol_ids"] == ["general"]
+    assert not any(str(step).startswith("offered.") for step in [session["step"].get("rule_id", "")])
+
+
+def test_the_openapi_description_documents_nothing_fits(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    op = schema["paths"]["/api/v1/triage/search"]["get"]
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    out = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert set(out["properties"]) == {"hits", "nothing_fits", "fallback"}
+    assert "nothing fits" in out["properties"]["nothing_fits"]["description"]
 
 
 def test_openapi_description_is_served(client: Client) -> None:

@@ -122,7 +122,8 @@ def check_protocols(req: StartRequest, age_days: int, sex: Sex) -> tuple[str, ..
                           "The description can be at most 300 characters.")
     hits = get_search().search(text, age_days=age_days, sex=sex, limit=1)
     if not hits:
-        # Nothing matched: the general protocol covers any contact reason safely.
+        # Nothing fits (no hit clears the confidence bar): the general protocol covers any contact
+        # reason safely.
         fallback = content.resolve_protocol("general", age_days, sex)
         if fallback is None:
             raise IntakeError("intake.no_match", "Vi hittade ingen kontaktorsak. Försök med andra ord.",

@@ -16,8 +16,10 @@ from vardlots.intake.content import get_content, get_search
 from vardlots.intake.models import TriageSession
 from vardlots.intake.schemas import (
     AnswerIn,
+    FallbackOut,
     ProtocolOut,
     SearchHitOut,
+    SearchOut,
     SessionOut,
     StartIn,
 )
@@ -79,18 +81,23 @@ def go_back(request: HttpRequest, session_id: UUID) -> SessionOut:
     return session_out(session, step)
 
 
-@router.get("/search", response={200: list[SearchHitOut], **error_responses(400, 422)},
-            summary="Search contact reasons")
+@router.get("/search", response={200: SearchOut, **error_responses(400, 422)},
+            summary="Search contact reasons; says so when nothing fits")
 def search(request: HttpRequest,
            q: str = Query(..., max_length=300,
                           description="what the person wrote, Swedish or English"),
            age_years: float | None = Query(None, ge=0, le=130),
            sex: Literal["female", "male"] | None = None,
-           limit: int = Query(5, ge=1, le=20)) -> list[SearchHitOut]:
+           limit: int = Query(5, ge=1, le=20)) -> SearchOut:
     age_days = None if age_years is None else actions.check_age_days(age_years, None)
     sex_value = None if sex is None else actions.check_sex(sex)
-    hits = get_search().search(q, age_days=age_days, sex=sex_value, limit=limit)
-    return [SearchHitOut(**h.to_dict()) for h in hits]
+    found = get_search().find(q, age_days=age_days, sex=sex_value, limit=limit)
+    fallback = None
+    if found.fallback is not None:
+        p = get_content().protocols[found.fallback]
+        fallback = FallbackOut(protocol=p.id, title=p.title.to_dict())
+    return SearchOut(hits=[SearchHitOut(**h.to_dict()) for h in found.hits],
+                     nothing_fits=found.nothing_fits, fallback=fallback)
 
 
 @router.get("/protocols", response=list[ProtocolOut], summary="All contact reasons")

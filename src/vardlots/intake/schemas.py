@@ -12,7 +12,8 @@ from pydantic import Field
 from vardlots.core.api_errors import ErrorOut
 from vardlots.core.text import InputSchema
 
-__all__ = ["AnswerIn", "ErrorOut", "ProtocolOut", "SearchHitOut", "SessionOut", "StartIn"]
+__all__ = ["AnswerIn", "ErrorOut", "FallbackOut", "ProtocolOut", "SearchHitOut", "SearchOut", "SessionOut",
+           "StartIn"]
 
 
 class StartIn(InputSchema):
@@ -51,6 +52,25 @@ class SearchHitOut(Schema):
     protocol: str
     score: float
     title: dict[str, str]
+
+
+class FallbackOut(Schema):
+    protocol: str = Field(description="the general protocol ('Andra besvär'), for this age and sex "
+                                      "when given")
+    title: dict[str, str]
+
+
+class SearchOut(Schema):
+    hits: list[SearchHitOut] = Field(
+        description="contact reasons that fit, best first; only hits that clear the confidence bar "
+                    "(a specific word of the query matched), the safer first among hits that score "
+                    "alike")
+    nothing_fits: bool = Field(
+        description="true when nothing fits what was written: show no contact reasons, say so, and "
+                    "offer the fallback and the chance to describe it again in other words")
+    fallback: FallbackOut | None = Field(
+        description="always offered: the general protocol ('Andra besvär'): global red flags, risk "
+                    "factors, severity, duration, worsening")
 
 
 class ProtocolOut(Schema):

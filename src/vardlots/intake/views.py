@@ -77,19 +77,27 @@ def start(request: HttpRequest) -> HttpResponse:
     subject, guardian = _people(request)
     query = request.GET.get("q", "").strip()[:300]
     hits = []
+    nothing_fits = False
+    fallback = None
     if query:
         age_days = (timezone.localdate() - subject.birth_date).days
+        found = get_search().find(query, age_days=age_days, sex=_sex(subject), limit=5)
         hits = [
             {"id": h.protocol_id, "title": _t(h.title),
              "description": _t(get_content().protocols[h.protocol_id].description)}
-            for h in get_search().search(query, age_days=age_days, sex=_sex(subject), limit=5)
+            for h in found.hits
         ]
+        nothing_fits = found.nothing_fits
+        if found.fallback is not None:
+            p = get_content().protocols[found.fallback]
+            fallback = {"id": p.id, "title": _t(p.title), "description": _t(p.description)}
     unfinished = TriageSession.objects.filter(
         resident=subject, acting_guardian=guardian, state=TriageSession.State.IN_PROGRESS,
         channel=TriageSession.Channel.WEB,
     )[:3]
     return render(request, "intake/start.html", {
         "subject": subject, "guardian": guardian, "query": query, "hits": hits, "searched": bool(query),
+        "nothing_fits": nothing_fits, "fallback": fallback,
         "unfinished": unfinished,
     })
 

@@ -189,19 +189,28 @@ def call_page(request: HttpRequest, call_id: int) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     hits = []
     lang = _lang()
+    nothing_fits = False
+    fallback = None
     if query:
         sex = Sex(call.patient_sex) if call.patient_sex else None
         content = get_content()
-        for h in get_search().search(query, age_days=call.patient_age_days, sex=sex, limit=6):
+        found = get_search().find(query, age_days=call.patient_age_days, sex=sex, limit=6)
+        for h in found.hits:
             p = content.protocols[h.protocol_id]
             hits.append({"id": h.protocol_id, "title": p.title.get(lang),
                          "description": p.description.get(lang) if p.description else ""})
+        nothing_fits = found.nothing_fits
+        if found.fallback is not None:
+            fp = content.protocols[found.fallback]
+            fallback = {"id": fp.id, "title": fp.title.get(lang),
+                        "description": fp.description.get(lang) if fp.description else ""}
     protocol_ids = list(call.triage_session.protocol_ids) if call.triage_session else []
     content = get_content()
     reasons = [{"id": p, "title": content.protocols[p].title.get(lang) if p in content.protocols else p}
                for p in protocol_ids]
     ctx: dict[str, Any] = {
         "call": call, "step": step, "query": query, "hits": hits, "reasons": reasons,
+        "nothing_fits": nothing_fits, "fallback": fallback,
         "answered": actions.answered(call), "caller_kinds": CallerKind.choices[1:],
         "earlier": actions.earlier_contacts(staff, call) if call.resident else None,
         "vitals": [{"finding": f, "label": _vital_label(f), "value": (call.known_vitals or {}).get(f, "")}

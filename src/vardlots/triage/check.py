@@ -628,7 +628,7 @@ class _Checker:
 
     def check_search(self) -> None:
         for ph in self.c.search_phrasings:
-            if ph.expected not in self.c.protocols:
+            if ph.expected != "none" and ph.expected not in self.c.protocols:
                 self.err(ph.location, f"phrasing {ph.text!r}: unknown protocol {ph.expected!r}")
 
     # --- expressions -----------------------------------------------------------------------

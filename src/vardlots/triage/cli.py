@@ -2,7 +2,8 @@
 
     python -m vardlots.triage content check [--protocol ID] [--content DIR]
     python -m vardlots.triage content vignettes --report [--protocol ID] [--json]
-    python -m vardlots.triage content search --report
+    python -m vardlots.triage content search --report [--json]   (author and held-out phrasings)
+    python -m vardlots.triage content search [--age 2y] [--all] QUERY
     python -m vardlots.triage content schema [--write]
     python -m vardlots.triage triage [--lang sv|en] [--nurse]
 
@@ -53,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("--report", action="store_true", help="top-3 hit rate report")
     se.add_argument("query", nargs="*", help="a query to search for")
     se.add_argument("--age", help="age, e.g. 2y, 3m")
+    se.add_argument("--all", action="store_true",
+                    help="with a query: the whole ranking with its evidence (* = clears the bar)")
 
     sch = csub.add_parser("schema", help="print or write the JSON Schema")
     sch.add_argument("--write", action="store_true",
@@ -173,22 +176,49 @@ def _cmd_freetext(args: argparse.Namespace, out: IO[str]) -> int:
 
 
 def _cmd_search(args: argparse.Namespace, out: IO[str]) -> int:
+    from vardlots.triage.loader import load_heldout_phrasings
     from vardlots.triage.model import parse_age
-    from vardlots.triage.search import ProtocolSearch, search_report
+    from vardlots.triage.search import ProtocolSearch, confident, search_report
 
     content = _load_lenient(args, out)
     if args.query:
         idx = ProtocolSearch(content)
         age = parse_age(args.age) if args.age else None
-        for hit in idx.search(" ".join(args.query), age_days=age, limit=10):
+        text = " ".join(args.query)
+        if args.all:  # the whole ranking with its evidence, the bar marked
+            shown = {h.protocol_id for h in confident(idx.rank(text, age_days=age))}
+            for hit in idx.rank(text, age_days=age)[:10]:
+                mark = "*" if hit.protocol_id in shown else " "
+                print(f"{mark} {hit.score:6.2f}  specific {hit.specific:4.2f}  {hit.protocol_id}  "
+                      f"{hit.title.sv} / {hit.title.en}", file=out)
+            return 0
+        found = idx.find(text, age_days=age, limit=10)
+        for hit in found.hits:
             print(f"{hit.score:6.2f}  {hit.protocol_id}  {hit.title.sv} / {hit.title.en}", file=out)
+        if found.nothing_fits:
+            print("Vi hittade inget som passar det du skrev. / We found nothing that fits what you "
+                  f"wrote. Offered: {found.fallback} (Andra besvär / Other symptoms), or describe it "
+                  "again in other words.", file=out)
         return 0
     report = search_report(content)
+    heldout_phrasings, _problems = load_heldout_phrasings(Path(content.root))
+    heldout = None if heldout_phrasings is None else search_report(
+        content, tuple(heldout_phrasings), name="heldout")
     if args.json:
-        json.dump(report.to_dict(), out, indent=2, ensure_ascii=False)
+        json.dump({**report.to_dict(),
+                   "heldout": heldout.to_dict() if heldout is not None else None},
+                  out, indent=2, ensure_ascii=False)
         out.write("\n")
     else:
+        print("Author phrasings (content/search/*.yaml)", file=out)
         print(report.format(), file=out)
+        print("", file=out)
+        if heldout is None:
+            print("Held-out phrasings (content/search/heldout/*.yaml): the folder does not exist yet",
+                  file=out)
+        else:
+            print("Held-out phrasings (content/search/heldout/*.yaml)", file=out)
+            print(heldout.format(), file=out)
     return 0 if report.ok else 1
 
 

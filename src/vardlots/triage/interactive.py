@@ -44,7 +44,14 @@ _T: Final = {
     "bad_sex": Text("Svara 1 (kvinna) eller 2 (man).", "Answer 1 (female) or 2 (male)."),
     "reason": Text("Vad söker du för? Beskriv med några ord.",
                    "What are you seeking care for? Describe in a few words."),
-    "no_hits": Text("Ingen träff. Försök med andra ord.", "No match. Try other words."),
+    "no_hits": Text("Vi hittade inget som passar det du skrev.",
+                    "We found nothing that fits what you wrote."),
+    "fallback": Text("Du kan gå vidare med allmänna frågor om hur du mår, hur länge det har hållit "
+                     "på och om det blir värre, eller beskriva besvären igen med andra ord.",
+                     "You can go on with general questions about how you feel, how long it has "
+                     "lasted and whether it is getting worse, or describe it again in other words."),
+    "choose_fallback": Text("Välj 1, eller 0 för att beskriva med andra ord:",
+                            "Choose 1, or 0 to describe it in other words:"),
     "you_wrote": Text("Du skrev «{}». Stämmer det här?", "You wrote \"{}\". Is this right?"),
     "choose": Text("Välj ett nummer (0 = sök igen):", "Choose a number (0 = search again):"),
     "bad_choice": Text("Välj ett av numren ovan.", "Choose one of the numbers above."),
@@ -219,9 +226,22 @@ def _choose_protocol(content: ContentSet, con: _Console, age: int, sex: Sex) -> 
                 return p, ""
             con.say(con.t("not_applicable"))
             continue
-        hits = idx.search(text, age_days=age, sex=sex, limit=5)
+        found = idx.find(text, age_days=age, sex=sex, limit=5)
+        hits = list(found.hits)
         if not hits:
             con.say(con.t("no_hits"))
+            fallback = content.protocols.get(found.fallback or "")
+            if fallback is None:
+                continue
+            con.say(con.t("fallback"))
+            con.say(f"  1) {fallback.title.get(con.lang)}")
+            while True:
+                a = con.ask(con.t("choose_fallback"))
+                if a == "1":
+                    return fallback, text
+                if a == "0":
+                    break
+                con.say(con.t("bad_choice"))
             continue
         for i, h in enumerate(hits, 1):
             con.say(f"  {i}) {h.title.get(con.lang)}")

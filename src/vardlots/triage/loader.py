@@ -412,6 +412,39 @@ def _complaint_findings(protocols: Mapping[str, Protocol], findings: dict[str, F
         implied.append((pid, fid))
 
 
+def _load_phrasings(ctx: _Ctx, paths: list[Path]) -> list[SearchPhrasing]:
+    phrasings: list[SearchPhrasing] = []
+    for path in paths:
+        data = _read(ctx, path, "search")
+        file = ctx.rel(path)
+        for i, it in _items(data, "phrasings"):
+            loc = f"phrasings[{i}]"
+            try:
+                phrasings.append(SearchPhrasing(
+                    text=str(it["text"]),
+                    expected=str(it["expected"]),
+                    age_days=parse_age(it["age"]) if it.get("age") is not None else None,
+                    sex=Sex(it["sex"]) if it.get("sex") else None,
+                    location=Location(file, loc),
+                ))
+            except (KeyError, ValueError, TypeError) as e:
+                ctx.error(file, loc, f"cannot read phrasing: {e!r}")
+    return phrasings
+
+
+def load_heldout_phrasings(
+        root: str | os.PathLike[str] | None = None) -> tuple[list[SearchPhrasing] | None, list[Problem]]:
+    """The blind held-out phrasing set (`search/heldout/*.yaml`), written by people who have not
+    seen the search or its terms; only ever measured against, never part of the content set or
+    the search index. None when the folder does not exist."""
+    rootp = Path(root) if root is not None else default_content_dir()
+    ctx = _Ctx(rootp.resolve())
+    folder = ctx.root / "search" / "heldout"
+    if not folder.is_dir():
+        return None, ctx.problems
+    return _load_phrasings(ctx, _files(folder)), ctx.problems
+
+
 def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tuple[
         ContentSet, list[Problem]]:
     """Load everything that can be loaded and return it with the problems found."""
@@ -599,22 +632,8 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
             words = [str(w) for w in (it.get("sv") or []) + (it.get("en") or [])]
             lexicon[fid] = lexicon.get(fid, ()) + tuple(words)
 
-    phrasings: list[SearchPhrasing] = []
-    for path in _files(r / "search"):
-        data = _read(ctx, path, "search")
-        file = ctx.rel(path)
-        for i, it in _items(data, "phrasings"):
-            loc = f"phrasings[{i}]"
-            try:
-                phrasings.append(SearchPhrasing(
-                    text=str(it["text"]),
-                    expected=str(it["expected"]),
-                    age_days=parse_age(it["age"]) if it.get("age") is not None else None,
-                    sex=Sex(it["sex"]) if it.get("sex") else None,
-                    location=Location(file, loc),
-                ))
-            except (KeyError, ValueError, TypeError) as e:
-                ctx.error(file, loc, f"cannot read phrasing: {e!r}")
+    # only the files directly in search/: the held-out set in search/heldout/ is never loaded here
+    phrasings = _load_phrasings(ctx, _files(r / "search"))
 
     content = ContentSet(
         version=version,

@@ -12,9 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from vardlots.triage.model import DAYS_PER_MONTH, DAYS_PER_YEAR, ContentSet, Protocol, Sex, Text
+from vardlots.triage.model import (
+    DAYS_PER_MONTH,
+    DAYS_PER_YEAR,
+    ContentSet,
+    Protocol,
+    SearchPhrasing,
+    Sex,
+    Text,
+    Urgency,
+)
 
 TARGET_TOP3: Final = 0.95
+GENERIC_MIN_PROTOCOLS: Final = 12  # a word in the titles/search terms of this many is generic
 
 _STOPWORDS: Final = frozenset("""
 i och har jag min mitt mina en ett det som ar pa av med for till att om den han hon hen vi de
@@ -127,6 +137,18 @@ def _damerau_levenshtein(a: str, b: str, limit: int) -> int:
     return prev[lb]
 
 
+_VOWELS: Final = frozenset("aeiouy")
+
+
+def _consonant_swap(a: str, b: str) -> bool:
+    """One consonant replaced by another ("snarkar"/"sparkar"): more often another word than a
+    typo, so it matches more weakly than a dropped, doubled, swapped or vowel-changed letter."""
+    if len(a) != len(b):
+        return False
+    diff = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diff) == 1 and diff[0][0] not in _VOWELS and diff[0][1] not in _VOWELS
+
+
 def _trigrams(t: str) -> set[str]:
     s = f"  {t} "
     return {s[i:i + 3] for i in range(len(s) - 2)}
@@ -137,6 +159,8 @@ class SearchHit:
     protocol_id: str
     score: float
     title: Text
+    specific: float = 0.0  # best similarity of a query word to a non-generic word of the protocol
+    coverage: float = 0.0  # share of the query (IDF-weighted) that matched words of the protocol
 
     def to_dict(self) -> dict[str, Any]:
         return {"protocol": self.protocol_id, "score": round(self.score, 4),
@@ -183,6 +207,14 @@ class ProtocolSearch:
         n = max(len(content.protocols), 1)
         self.idf: dict[str, float] = {t: math.log(1 + n / len(ps)) for t, ps in df.items()}
         self.default_idf = math.log(1 + n)
+        # generic words: in the titles or search terms of many protocols ("ont", "barn", "pain")
+        primary: dict[str, set[str]] = defaultdict(set)
+        for ph in self.phrases:
+            if ph.weight >= 0.9:
+                for t in ph.tokens:
+                    primary[t].add(ph.protocol)
+        self.generic: frozenset[str] = frozenset(
+            t for t, ps in primary.items() if len(ps) >= GENERIC_MIN_PROTOCOLS)
         self.vocab = sorted(df)
         self.trigram_index: dict[str, list[str]] = defaultdict(list)
         for t in self.vocab:
@@ -230,15 +262,16 @@ class ProtocolSearch:
                 limit = 1 if max(lq, lt) < 8 else 2
                 d = _damerau_levenshtein(q, t, limit)
                 if d <= limit:
-                    s = max(s, 0.8 if d == 1 else 0.65)
+                    s = max(s, (0.7 if _consonant_swap(q, t) else 0.8) if d == 1 else 0.65)
             if s > 0:
                 out[t] = s
         if len(self._match_cache) < 50_000:
             self._match_cache[q] = out
         return out
 
-    def search(self, text: str, age_days: int | None = None, sex: Sex | None = None,
-               limit: int = 5) -> list[SearchHit]:
+    def rank(self, text: str, age_days: int | None = None, sex: Sex | None = None) -> list[SearchHit]:
+        """Every protocol any query word touches, best first, with the evidence for it; no
+        confidence bar (see `search`). Used by `search` and by the report's analysis."""
         hint, rest = parse_age_phrase(text)
         if age_days is not None:
             hint = AgeHint(age_days, age_days + 1, "age")
@@ -249,27 +282,40 @@ class ProtocolSearch:
         q_idf = [self.idf.get(q, max((self.idf.get(t, 0) for t in m), default=self.default_idf))
                  for q, m in zip(qtoks, qmatches, strict=True)]
         q_total = sum(q_idf) or 1.0
+        known = [q in self.idf for q in qtoks]
         candidates: set[int] = set()
         for m in qmatches:
             for t in m:
                 candidates.update(self.by_token.get(t, ()))
         scores: dict[str, float] = defaultdict(float)
         best: dict[str, float] = defaultdict(float)
+        # evidence: per protocol, per query word, the best similarity to a non-generic word of
+        # any of its phrases
+        specific: dict[str, list[float]] = {}
+        covered: dict[str, list[float]] = {}
         for i in candidates:
             ph = self.phrases[i]
             total = 0.0
             got = 0.0
             used_q: list[float] = [0.0] * len(qtoks)
+            spec = specific.setdefault(ph.protocol, [0.0] * len(qtoks))
+            cov = covered.setdefault(ph.protocol, [0.0] * len(qtoks))
             for t in ph.tokens:
                 w = self.idf.get(t, self.default_idf)
                 total += w
                 bm = 0.0
+                generic = t in self.generic
                 for k, m in enumerate(qmatches):
                     s = m.get(t, 0.0)
                     if s > bm:
                         bm = s
                     if s > used_q[k]:
                         used_q[k] = s
+                    # a known word is no typo: only its exact match is evidence for a protocol
+                    if not generic and s > spec[k] and (s >= 1.0 or not known[k]):
+                        spec[k] = s
+                    if s > cov[k]:
+                        cov[k] = s
                 got += w * bm
             phrase_cov = got / total if total else 0.0
             query_cov = sum(u * w for u, w in zip(used_q, q_idf, strict=True)) / q_total
@@ -284,16 +330,36 @@ class ProtocolSearch:
         for pid, b in best.items():
             ranked[pid] = b + 0.05 * min(scores[pid] - b, 2.0)
         # age / sex filter: map family members to the member that applies
-        out: dict[str, float] = {}
+        out: dict[str, tuple[float, float, float]] = {}
         for pid, s in ranked.items():
             p = self.content.protocols[pid]
             target = self._apply_filters(p, hint, sex)
             if target is None:
                 continue
-            if s > out.get(target.id, 0.0):
-                out[target.id] = s
-        hits = sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        return [SearchHit(pid, s, self.content.protocols[pid].title) for pid, s in hits]
+            sp = max(specific[pid])
+            qc = sum(u * w for u, w in zip(covered[pid], q_idf, strict=True)) / q_total
+            if s > out.get(target.id, (0.0, 0.0, 0.0))[0]:
+                out[target.id] = (s, sp, qc)
+        hits = sorted(out.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        return [SearchHit(pid, s, self.content.protocols[pid].title, sp, qc)
+                for pid, (s, sp, qc) in hits]
+
+    def search(self, text: str, age_days: int | None = None, sex: Sex | None = None,
+               limit: int = 5) -> list[SearchHit]:
+        """The hits that clear the confidence bar (`is_confident`), the safer first among hits that
+        score alike (`safety_order`), at most `limit`. Empty means nothing fits."""
+        return safety_order(self.content, confident(self.rank(text, age_days, sex)))[:limit]
+
+    def find(self, text: str, age_days: int | None = None, sex: Sex | None = None,
+             limit: int = 5) -> SearchOutcome:
+        """`search`, plus what every door offers when nothing fits: "Andra besvär" (the general
+        protocol, for this age and sex when known) and the chance to describe it again."""
+        hits = self.search(text, age_days, sex, limit) if text and text.strip() else []
+        fallback = self.content.protocols.get(FALLBACK_PROTOCOL)
+        if fallback is not None and age_days is not None and sex is not None:
+            fallback = self.content.resolve_protocol(FALLBACK_PROTOCOL, age_days, sex)
+        return SearchOutcome(tuple(hits), nothing_fits=bool(text and text.strip()) and not hits,
+                             fallback=fallback.id if fallback is not None else None)
 
     def _apply_filters(self, p: Protocol, hint: AgeHint | None, sex: Sex | None) -> Protocol | None:
         def ok(x: Protocol) -> bool:
@@ -317,29 +383,97 @@ def search_index(content: ContentSet) -> ProtocolSearch:
     return idx
 
 
+# --- the confidence bar and the safety order (docs/triage/search.md, decision 0019) --------------
+
+MIN_SCORE: Final = 0.65          # absolute floor
+MIN_SHARE_OF_BEST: Final = 0.7   # relative floor: of the best hit's score
+MIN_SPECIFIC: Final = 0.8        # a non-generic query word matched this well (typo of a long word,
+#                                  prefix, exact; not a compound or typo fragment alone)
+SAFETY_MARGIN: Final = 0.05      # hits within this of the best of their group count as alike
+FALLBACK_PROTOCOL: Final = "general"
+NOTHING: Final = "none"          # `expected: none` in a phrasing file: no protocol fits
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    hits: tuple[SearchHit, ...]
+    nothing_fits: bool
+    fallback: str | None  # the general protocol ("Andra besvär") for this person, when it exists
+
+
+def is_confident(hit: SearchHit, best: float) -> bool:
+    """A hit is shown only when its score clears the absolute and the relative floor and at least
+    one query word that is not generic matched a word of that protocol's phrases well."""
+    return hit.score >= MIN_SCORE and hit.score >= MIN_SHARE_OF_BEST * best \
+        and hit.specific >= MIN_SPECIFIC
+
+
+def confident(hits: list[SearchHit]) -> list[SearchHit]:
+    if not hits:
+        return []
+    best = hits[0].score
+    return [h for h in hits if is_confident(h, best)]
+
+
+def worst_urgency(p: Protocol) -> Urgency:
+    """The most urgent outcome a protocol can give (its rules and its default)."""
+    levels = [r.urgency for r in p.rules] + ([p.default.urgency] if p.default is not None else [])
+    return min(levels, key=lambda u: u.rank, default=Urgency.P5)
+
+
+def safety_order(content: ContentSet, hits: list[SearchHit]) -> list[SearchHit]:
+    """Never hide a safer protocol: hits are taken in score order in groups, a group being a hit
+    and every following hit within SAFETY_MARGIN of it; inside a group the protocol whose worst
+    outcome is more urgent comes first, then the higher score, then the id."""
+    ordered = sorted(hits, key=lambda h: (-h.score, h.protocol_id))
+    out: list[SearchHit] = []
+    i = 0
+    while i < len(ordered):
+        top = ordered[i].score
+        j = i
+        while j < len(ordered) and top - ordered[j].score <= SAFETY_MARGIN:
+            j += 1
+        group = ordered[i:j]
+        group.sort(key=lambda h: (worst_urgency(content.protocols[h.protocol_id]).rank, -h.score,
+                                  h.protocol_id))
+        out.extend(group)
+        i = j
+    return out
+
+
 OFFERED_LIMIT: Final = 3
-OFFERED_MIN_SHARE: Final = 0.6  # of the best hit's score
 
 
 def offered_for_words(content: ContentSet, text: str, age_days: int, sex: Sex) -> tuple[str, ...]:
     """The contact reasons the search offers for what the person wrote, for their age and sex: the
-    best hit and those scoring at least OFFERED_MIN_SHARE of it, at most OFFERED_LIMIT. The engine
-    asks about each that is not part of the assessment (TriageInput.offered)."""
+    hits that clear the confidence bar (a weak hit is never offered as "Gäller det dig: …?"), at
+    most OFFERED_LIMIT. The engine asks about each that is not part of the assessment
+    (TriageInput.offered)."""
     if not text or not text.strip():
         return ()
     hits = search_index(content).search(text, age_days=age_days, sex=sex, limit=OFFERED_LIMIT)
-    if not hits:
-        return ()
-    top = hits[0].score
-    return tuple(h.protocol_id for h in hits if h.score >= OFFERED_MIN_SHARE * top)
+    return tuple(h.protocol_id for h in hits)
 
+
+# --- the report ----------------------------------------------------------------------------------
 
 @dataclass
 class SearchReport:
+    """Top-1 / top-3 over phrasings that expect an existing protocol; separately, the phrasings
+    that expect none (was "nothing fits" the answer, with no protocol shown?) and those that expect
+    a protocol that does not exist (yet)."""
+
+    name: str = "author"
     n: int = 0
     top1: int = 0
     top3: int = 0
+    none_n: int = 0
+    none_ok: int = 0
+    missing_n: int = 0
+    missing_nothing: int = 0  # of those, answered "nothing fits"
     misses: list[dict[str, Any]] = field(default_factory=list)
+    none_shown: list[dict[str, Any]] = field(default_factory=list)
+    missing: dict[str, int] = field(default_factory=dict)  # protocol id -> phrasings
 
     @property
     def top3_rate(self) -> float:
@@ -350,37 +484,70 @@ class SearchReport:
         return self.top1 / self.n if self.n else 0.0
 
     @property
+    def none_rate(self) -> float:
+        return self.none_ok / self.none_n if self.none_n else 0.0
+
+    @property
     def ok(self) -> bool:
         return self.n > 0 and self.top3_rate >= TARGET_TOP3
 
     def to_dict(self) -> dict[str, Any]:
         return {"n": self.n, "top1": round(self.top1_rate, 4), "top3": round(self.top3_rate, 4),
-                "target_top3": TARGET_TOP3, "misses": self.misses}
+                "target_top3": TARGET_TOP3,
+                "none": {"n": self.none_n, "nothing_fits": self.none_ok,
+                         "rate": round(self.none_rate, 4), "shown": self.none_shown},
+                "protocol_missing": {"n": self.missing_n, "nothing_fits": self.missing_nothing,
+                                     "protocols": dict(sorted(self.missing.items()))},
+                "misses": self.misses}
 
     def format(self) -> str:
-        lines = [f"Search phrasings: {self.n}",
+        lines = [f"Phrasings expecting a protocol: {self.n}",
                  f"Top-1 hit rate: {self.top1_rate:.1%}",
-                 f"Top-3 hit rate: {self.top3_rate:.1%}  (target {TARGET_TOP3:.0%})"]
+                 f"Top-3 hit rate: {self.top3_rate:.1%}  (target {TARGET_TOP3:.0%})",
+                 f"Phrasings expecting none: {self.none_n}; answered \"nothing fits\" with no "
+                 f"protocol shown: {self.none_ok} ({self.none_rate:.1%})"]
+        if self.missing_n:
+            lines.append(f"Protocol missing (expected a protocol that does not exist): "
+                         f"{self.missing_n} phrasings for {len(self.missing)} protocols; answered "
+                         f"\"nothing fits\": {self.missing_nothing}")
+            lines.append("  " + ", ".join(f"{k} ({v})" for k, v in sorted(self.missing.items())))
         if self.misses:
             lines.append("Misses (not in top 3):")
             for m in self.misses:
                 lines.append(f"  {m['text']!r} expected {m['expected']}, got {', '.join(m['got']) or '-'}"
                              f" [{m['file']}]")
+        if self.none_shown:
+            lines.append("Expected none, but protocols were shown:")
+            for m in self.none_shown:
+                lines.append(f"  {m['text']!r} got {', '.join(m['got'])} [{m['file']}]")
         return "\n".join(lines)
 
 
-def search_report(content: ContentSet) -> SearchReport:
+def search_report(content: ContentSet, phrasings: tuple[SearchPhrasing, ...] | None = None,
+                  name: str = "author") -> SearchReport:
+    """Run `phrasings` (default: the author phrasings in content/search/*.yaml) through `search`."""
     idx = search_index(content)
-    rep = SearchReport()
-    for ph in content.search_phrasings:
-        hits = idx.search(ph.text, age_days=ph.age_days, sex=ph.sex, limit=3)
-        ids = [h.protocol_id for h in hits]
+    rep = SearchReport(name=name)
+    for ph in content.search_phrasings if phrasings is None else phrasings:
+        ids = [h.protocol_id for h in idx.search(ph.text, age_days=ph.age_days, sex=ph.sex, limit=3)]
+        where = {"text": ph.text, "expected": ph.expected, "got": ids, "file": ph.location.file}
+        if ph.expected == NOTHING:
+            rep.none_n += 1
+            if ids:
+                rep.none_shown.append(where)
+            else:
+                rep.none_ok += 1
+            continue
+        if ph.expected not in content.protocols:
+            rep.missing_n += 1
+            rep.missing_nothing += not ids
+            rep.missing[ph.expected] = rep.missing.get(ph.expected, 0) + 1
+            continue
         rep.n += 1
         if ids[:1] == [ph.expected]:
             rep.top1 += 1
         if ph.expected in ids:
             rep.top3 += 1
         else:
-            rep.misses.append({"text": ph.text, "expected": ph.expected, "got": ids,
-                               "file": ph.location.file})
+            rep.misses.append(where)
     return rep
