@@ -24,7 +24,13 @@ from vardlots.triage.model import (
 )
 
 TARGET_TOP3: Final = 0.95
-GENERIC_MIN_PROTOCOLS: Final = 12  # a word in the titles/search terms of this many is generic
+# A word in the titles or search terms of this share of the protocols is generic. A share, not a
+# count: with 61 protocols the bar was 12, but as protocols are added a word like "feber" (the main
+# word of the fever protocols) reaches any fixed count and "feber" alone would find nothing.
+GENERIC_MIN_SHARE: Final = 0.2
+# Words that are never evidence on their own, however many protocols use them.
+ALWAYS_GENERIC: Final = frozenset({"ont", "pain", "barn", "child", "eller", "or", "efter", "after", "not",
+                                    "problem", "problems", "besvar"})
 
 _STOPWORDS: Final = frozenset("""
 i och har jag min mitt mina en ett det som ar pa av med for till att om den han hon hen vi de
@@ -213,8 +219,9 @@ class ProtocolSearch:
             if ph.weight >= 0.9:
                 for t in ph.tokens:
                     primary[t].add(ph.protocol)
+        min_protocols = max(12, math.ceil(GENERIC_MIN_SHARE * n))
         self.generic: frozenset[str] = frozenset(
-            t for t, ps in primary.items() if len(ps) >= GENERIC_MIN_PROTOCOLS)
+            t for t, ps in primary.items() if len(ps) >= min_protocols or t in ALWAYS_GENERIC)
         self.vocab = sorted(df)
         self.trigram_index: dict[str, list[str]] = defaultdict(list)
         for t in self.vocab:
