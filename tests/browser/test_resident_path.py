@@ -179,8 +179,8 @@ def test_a_hostile_upload_gets_a_clear_message_in_the_browser(page: Any, tmp_pat
     check_page(page)
 
 
-NOTHING_FITS = {"sv": ("snarkar", "Vi hittade inget som passar det du skrev", "Andra besvär"),
-                "en": ("snoring", "We found nothing that fits what you wrote", "Other symptoms")}
+NOTHING_FITS = {"sv": ("hicka", "Vi hittade inget som passar det du skrev", "Andra besvär"),
+                "en": ("hiccups", "We found nothing that fits what you wrote", "Other symptoms")}
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])

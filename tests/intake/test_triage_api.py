@@ -203,7 +203,7 @@ def test_search_and_protocol_list(client: Client) -> None:
     assert len(listed) == len(get_content().protocols)
 
 
-@pytest.mark.parametrize("q", ["snarkar", "acne", "behöver intyg"])
+@pytest.mark.parametrize("q", ["hicka", "tatuering", "behöver intyg"])
 def test_search_says_when_nothing_fits_and_offers_the_general_protocol(client: Client, q: str) -> None:
     response = client.get(f"{BASE}/search", {"q": q, "age_years": 40, "sex": "female"})
     assert response.status_code == 200
@@ -213,7 +213,7 @@ def test_search_says_when_nothing_fits_and_offers_the_general_protocol(client: C
 
 
 def test_a_complaint_that_fits_nothing_starts_the_general_protocol(client: Client) -> None:
-    session = start(client, complaint="snarkar väldigt mycket")
+    session = start(client, complaint="har hicka")
     assert session["protocol_ids"] == ["general"]
     assert not any(str(step).startswith("offered.") for step in [session["step"].get("rule_id", "")])
 

@@ -50,7 +50,7 @@ def test_whole_call_through_the_pages(w: World, client: Client) -> None:
     page = client.get(url).content.decode()
     assert w.resident.personal_number in page  # the phone menu's number is offered
     client.post(url + "identify", {"caller_kind": "self", "personal_number": w.resident.personal_number})
-    page = client.get(url + "?q=snarkar").content.decode()  # nothing fits: said, general offered
+    page = client.get(url + "?q=hicka").content.decode()  # nothing fits: said, general offered
     assert "We found nothing that fits what you wrote" in page
     assert re.findall(r'name="protocol" value="([^"]*)"', page) == ["general"]
     page = client.get(url + "?q=ont+i+halsen").content.decode()
