@@ -11,6 +11,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests are limited by the per-test timeout, not by Hypothesis' 200 ms deadline per
+# example, which a loaded CI machine (two passes side by side) exceeds now and then.
+settings.register_profile("vardlots", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("vardlots")
 
 IN_CI = os.environ.get("VARDLOTS_CI") == "1"
 # What this CI pass must exercise: the browser always; PostgreSQL and Redis in the pass that sets them.

@@ -46,8 +46,15 @@ def test_full_test_eid_flow_sets_resident_session(client: Client) -> None:
     assert status["qr"].startswith("data:image/svg+xml;base64,")
 
     client.post("/konto/logga-in/test-app", {"resident": rut.pk})
+    # The background poll only notes that the order is complete; the waiting page, a page
+    # request, logs in (and renews the session), so a poll never renews the session under a page
+    # request that is still running.
     done = client.get("/konto/logga-in/status").json()
-    assert done == {"status": "complete", "redirect": "/konto/"}
+    assert done == {"status": "complete", "redirect": "/konto/logga-in/vantar"}
+    assert RESIDENT_KEY not in client.session
+    assert client.get("/konto/logga-in/status").json()["status"] == "complete"  # polled again
+    finished = client.get("/konto/logga-in/vantar")
+    assert finished["Location"] == "/konto/"
     assert client.session[RESIDENT_KEY] == rut.pk
     assert client.session[SESSION_KIND] == "resident"
     assert SESSION_KEY not in client.session

@@ -88,19 +88,25 @@ def _cancel_quietly(provider: eid.EidProvider, state: EidSessionState) -> None:
         pass
 
 
-def _collect(request: HttpRequest, state: EidSessionState) -> EidSessionState:
-    """Ask the provider for the order state (at most every two seconds); log in when complete."""
+def _collect(request: HttpRequest, state: EidSessionState, *, log_in: bool = True) -> EidSessionState:
+    """Ask the provider for the order state (at most every two seconds while it is pending); log
+    in when complete. With `log_in=False` (the background poll) a complete order is only noted:
+    the log-in, which renews the session, happens in the page request that follows, so a poll
+    never renews the session under a page request that is still running."""
     provider = _provider()
     if state.provider != provider.name:
         state.status, state.hint_code = CollectStatus.FAILED.value, "cancelled"
         return state
-    if state.status != CollectStatus.PENDING.value:
+    if state.status == CollectStatus.COMPLETE.value and not log_in:
         return state
-    last = float(request.session.get("vardlots_eid_collected_at", 0))
+    if state.status not in (CollectStatus.PENDING.value, CollectStatus.COMPLETE.value):
+        return state
     now = time.time()
-    if last and now - last < COLLECT_INTERVAL:
-        return state
-    request.session["vardlots_eid_collected_at"] = now
+    if state.status == CollectStatus.PENDING.value:
+        last = float(request.session.get("vardlots_eid_collected_at", 0))
+        if last and now - last < COLLECT_INTERVAL:
+            return state
+        request.session["vardlots_eid_collected_at"] = now
     try:
         result = provider.collect(state.order_ref)
     except eid.EidError as error:
@@ -112,6 +118,8 @@ def _collect(request: HttpRequest, state: EidSessionState) -> EidSessionState:
     if result.status == CollectStatus.PENDING and state.timed_out(now):
         _cancel_quietly(provider, state)
         state.status, state.hint_code = CollectStatus.FAILED.value, "expiredTransaction"
+    elif result.status == CollectStatus.COMPLETE and result.user is not None and not log_in:
+        state.status, state.hint_code = CollectStatus.COMPLETE.value, ""
     elif result.status == CollectStatus.COMPLETE and result.user is not None:
         try:
             resident = actions.do_resident_from_eid(result.user.personal_number, result.user.given_name,
@@ -163,11 +171,10 @@ def resident_login_status(request: HttpRequest) -> JsonResponse:
     if state is None:
         return JsonResponse({"status": "failed", "message": _("The log-in was not started or has ended."),
                              "restart": reverse("accounts:resident_login")})
-    next_url = state.next_url
-    state = _collect(request, state)
+    state = _collect(request, state, log_in=False)
     if state.status == CollectStatus.COMPLETE.value:
-        return JsonResponse({"status": "complete",
-                             "redirect": _safe_next(request, next_url, reverse("accounts:resident_home"))})
+        # The waiting page logs in and goes on to where the resident was going.
+        return JsonResponse({"status": "complete", "redirect": reverse("accounts:resident_login_pending")})
     data: dict[str, Any] = {"status": state.status, "hintCode": state.hint_code,
                             "message": eid.hint_message(state.status, state.hint_code, qr=True)}
     if state.status == CollectStatus.PENDING.value:
@@ -204,7 +211,7 @@ def resident_test_identify(request: HttpRequest) -> HttpResponse:
     except eid.EidError:
         messages.error(request, _("The log-in has ended. Start again."))
         return redirect("accounts:resident_login")
-    request.session.pop("vardlots_eid_collected_at", None)
+    request.session.pop("vardlots_eid_collected_at", None)  # the waiting page collects at once
     return redirect("accounts:resident_login_pending")
 
 
