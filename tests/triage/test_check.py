@@ -207,3 +207,29 @@ def test_a_yes_no_question_naming_a_milder_sign_is_compound(tmp_path: Path) -> N
     text = "\n".join(messages(root))
     assert "yes/no question for 'chestpain' (EMERGENCY_112) also names cough (P5)" in text
     assert "question for 'sweating'" not in text
+
+
+def test_unreadable_and_duplicate_vignettes_and_phrasings_are_named(tmp_path: Path) -> None:
+    """The blind sets are read item by item: an item that cannot be read is an error naming its
+    file and place, a repeated vignette id an error naming the first file; the rest still loads."""
+    from vardlots.triage.loader import load_heldout_phrasings, load_independent_vignettes
+
+    folder = tmp_path / "vignettes" / "independent"
+    folder.mkdir(parents=True)
+    good = "{id: v1, protocols: [chest], age: 40y, sex: male, answers: {}, expected: P4}"
+    (folder / "a.yaml").write_text(f"vignettes:\n  - {good}\n  - {{id: v2, protocols: [chest], age: 40y, sex: male}}\n",
+                                   encoding="utf-8")
+    (folder / "b.yaml").write_text(f"vignettes:\n  - {good}\n", encoding="utf-8")
+    found, problems = load_independent_vignettes(tmp_path)
+    assert [v.id for v in found] == ["v1"]
+    text = "\n".join(f"{p.file} {p.location} {p.message}" for p in problems)
+    assert "vignettes[1] (v2) cannot read vignette" in text and "'expected'" in text
+    assert "duplicate vignette id 'v1' (first in " in text and "independent/a.yaml)" in text
+
+    heldout = tmp_path / "search" / "heldout"
+    heldout.mkdir(parents=True)
+    (heldout / "h.yaml").write_text("phrasings:\n  - {text: ont i bröstet, expected: chest}\n  - {text: x}\n",
+                                    encoding="utf-8")
+    phrasings, problems = load_heldout_phrasings(tmp_path)
+    assert phrasings is not None and [p.text for p in phrasings] == ["ont i bröstet"]
+    assert any(p.location == "phrasings[1]" and "cannot read phrasing" in p.message for p in problems)

@@ -8,10 +8,10 @@ raises `ContentError` when there is any error.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import jsonschema
 import yaml
@@ -43,6 +43,8 @@ from vardlots.triage.model import (
     parse_age,
 )
 from vardlots.triage.schema import schema_for
+
+_T = TypeVar("_T")
 
 SCREEN_ID: Final = "global_red_flags"
 
@@ -412,24 +414,35 @@ def _complaint_findings(protocols: Mapping[str, Protocol], findings: dict[str, F
         implied.append((pid, fid))
 
 
-def _load_phrasings(ctx: _Ctx, paths: list[Path]) -> list[SearchPhrasing]:
-    phrasings: list[SearchPhrasing] = []
+def _build_items(ctx: _Ctx, paths: list[Path], kind: str, key: str, what: str,
+                 build: Callable[[Mapping[str, Any], Location], _T]) -> Iterator[tuple[_T, str, str]]:
+    """Build one object per item under `key` of every file; an item that cannot be read is an
+    error naming the file and the item, and is left out. Yields (object, file, item location)."""
     for path in paths:
-        data = _read(ctx, path, "search")
+        data = _read(ctx, path, kind)
         file = ctx.rel(path)
-        for i, it in _items(data, "phrasings"):
-            loc = f"phrasings[{i}]"
+        for i, it in _items(data, key):
+            loc = f"{key}[{i}]" + (f" ({it['id']})" if it.get("id") is not None else "")
             try:
-                phrasings.append(SearchPhrasing(
-                    text=str(it["text"]),
-                    expected=str(it["expected"]),
-                    age_days=parse_age(it["age"]) if it.get("age") is not None else None,
-                    sex=Sex(it["sex"]) if it.get("sex") else None,
-                    location=Location(file, loc),
-                ))
+                built = build(it, Location(file, loc))
             except (KeyError, ValueError, TypeError) as e:
-                ctx.error(file, loc, f"cannot read phrasing: {e!r}")
-    return phrasings
+                ctx.error(file, loc, f"cannot read {what}: {e!r}")
+                continue
+            yield built, file, loc
+
+
+def _phrasing(it: Mapping[str, Any], location: Location) -> SearchPhrasing:
+    return SearchPhrasing(
+        text=str(it["text"]),
+        expected=str(it["expected"]),
+        age_days=parse_age(it["age"]) if it.get("age") is not None else None,
+        sex=Sex(it["sex"]) if it.get("sex") else None,
+        location=location,
+    )
+
+
+def _load_phrasings(ctx: _Ctx, paths: list[Path]) -> list[SearchPhrasing]:
+    return [p for p, _file, _loc in _build_items(ctx, paths, "search", "phrasings", "phrasing", _phrasing)]
 
 
 def load_heldout_phrasings(
@@ -660,39 +673,34 @@ def load_content_with_problems(root: str | os.PathLike[str] | None = None) -> tu
     return content, ctx.problems
 
 
+def _vignette(it: Mapping[str, Any], location: Location) -> Vignette:
+    protos = it["protocols"]
+    return Vignette(
+        id=str(it["id"]),
+        protocols=tuple(str(p) for p in (protos if isinstance(protos, list) else [protos])),
+        age_days=parse_age(it["age"]),
+        sex=Sex(it["sex"]),
+        pregnant=it.get("pregnant") if isinstance(it.get("pregnant"), bool) else None,
+        case=str(it.get("case", "")),
+        answers=dict(it.get("answers") or {}),
+        expected=Urgency(it["expected"]),
+        why=str(it.get("why", "")),
+        location=location,
+        text=str(it.get("text") or ""),
+        author=str(it.get("author") or ""),
+        source=str(it.get("source") or ""),
+    )
+
+
 def _load_vignettes(ctx: _Ctx, paths: list[Path]) -> list[Vignette]:
     vignettes: list[Vignette] = []
     seen_v: dict[str, str] = {}
-    for path in paths:
-        data = _read(ctx, path, "vignettes")
-        file = ctx.rel(path)
-        for i, it in _items(data, "vignettes"):
-            loc = f"vignettes[{i}] ({it.get('id')})"
-            try:
-                protos = it["protocols"]
-                v = Vignette(
-                    id=str(it["id"]),
-                    protocols=tuple(str(p) for p in (protos if isinstance(protos, list) else [protos])),
-                    age_days=parse_age(it["age"]),
-                    sex=Sex(it["sex"]),
-                    pregnant=it.get("pregnant") if isinstance(it.get("pregnant"), bool) else None,
-                    case=str(it.get("case", "")),
-                    answers=dict(it.get("answers") or {}),
-                    expected=Urgency(it["expected"]),
-                    why=str(it.get("why", "")),
-                    location=Location(file, loc),
-                    text=str(it.get("text") or ""),
-                    author=str(it.get("author") or ""),
-                    source=str(it.get("source") or ""),
-                )
-            except (KeyError, ValueError, TypeError) as e:
-                ctx.error(file, loc, f"cannot read vignette: {e!r}")
-                continue
-            if v.id in seen_v:
-                ctx.error(file, loc, f"duplicate vignette id {v.id!r} (first in {seen_v[v.id]})")
-                continue
-            seen_v[v.id] = file
-            vignettes.append(v)
+    for v, file, loc in _build_items(ctx, paths, "vignettes", "vignettes", "vignette", _vignette):
+        if v.id in seen_v:
+            ctx.error(file, loc, f"duplicate vignette id {v.id!r} (first in {seen_v[v.id]})")
+            continue
+        seen_v[v.id] = file
+        vignettes.append(v)
     return vignettes
 
 
