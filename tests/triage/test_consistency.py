@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from vardlots.triage.engine import QuestionStep, TriageInput, next_step
 from vardlots.triage.loader import load_independent_vignettes
 from vardlots.triage.model import ContentSet, Sex, Urgency, parse_age
@@ -16,6 +18,7 @@ from vardlots.triage.search import offered_for_words
 from vardlots.triage.vignettes import entry_differences, entry_protocols, lay_answer, run_vignette
 
 
+@pytest.mark.slow  # every vignette (1,332 own, 1,048 independent) through every fitting door
 def test_urgency_does_not_depend_on_the_entry_point(real_content: ContentSet) -> None:
     own = entry_differences(real_content, real_content.vignettes)
     independent, problems = load_independent_vignettes()
