@@ -364,3 +364,17 @@ def test_dont_know_on_a_choice_asks_the_simpler_yes_no_question(build: Builder) 
         assert asked[:2] == ["amount", "a_lot"], asked
         assert result.urgency is want, simple
         assert ("escalation" in result.trace) is escalated, simple
+
+
+def test_a_red_flag_escalated_after_two_dont_knows_opens_its_follow_up_questions(build: Builder) -> None:
+    """"Vet inte" twice on a red flag counts it as present, also for the questions shown only
+    when it is there: a follow-up with a more urgent rule is asked, not hidden."""
+    p = protocol("stomach", [yes_no("vomiting"), yes_no("vomit_blood", show_if="vomiting")],
+                 [rule("vomits", "vomiting", "P2", red_flag=True),
+                  rule("bleeding", "vomiting and vomit_blood", "EMERGENCY_112")])
+    c = build([p], red_flags=SCREEN)
+    result, asked = drive(c, {"vomiting": "unknown", "vomit_blood": "yes"}, protocols=("stomach",))
+    assert asked == ["collapse", "vomiting", "vomiting", "vomit_blood"]
+    assert result.urgency is Urgency.EMERGENCY_112
+    result, asked = drive(c, {"vomiting": "unknown", "vomit_blood": "no"}, protocols=("stomach",))
+    assert asked[-1] == "vomit_blood" and result.urgency is Urgency.P2

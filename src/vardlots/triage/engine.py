@@ -574,7 +574,9 @@ class _Session:
                 return None
             repeat = True
         if q.show_if is not None:
-            shown, pend = q.show_if.pending(self.env)
+            # a red flag escalated after two "vet inte" counts as present here too: the questions
+            # shown only when it is there are asked (they can only add urgency)
+            shown, pend = q.show_if.pending(self.env, self.escalated)
             if shown is False:
                 return None
             if shown is None:
@@ -586,7 +588,7 @@ class _Session:
         return finding, repeat
 
     def shown(self, q: Question) -> bool | None:
-        return None if q.show_if is None else q.show_if(self.env)
+        return None if q.show_if is None else q.show_if(self.env, self.escalated)
 
     def rule_states(self) -> list[_RuleState]:
         if self._states is not None:
