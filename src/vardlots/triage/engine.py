@@ -582,10 +582,6 @@ class _Session:
                     a = self.askable(f, False, depth + 1, comp)
                     if a is not None:
                         return a
-                # "Vet inte" on what decides whether it is shown (the pregnancy week) never hides
-                # a red flag's question (reduced fetal movements): it is asked.
-                if red_flag and all(f in self.answered and f not in self.env for f in pend):
-                    return finding, repeat
                 return None
         return finding, repeat
 
