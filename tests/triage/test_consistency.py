@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from vardlots.triage.engine import QuestionStep, TriageInput, next_step
 from vardlots.triage.loader import load_independent_vignettes
 from vardlots.triage.model import ContentSet, Sex, Urgency, parse_age
@@ -16,6 +18,9 @@ from vardlots.triage.search import offered_for_words
 from vardlots.triage.vignettes import entry_differences, entry_protocols, lay_answer, run_vignette
 
 
+# Runs every author and independent vignette through every fitting entry (about 2,400 vignettes by
+# now): it took 95–110 s on a loaded two-core machine, close to the 120 s default, so it is marked slow (300 s).
+@pytest.mark.slow
 def test_urgency_does_not_depend_on_the_entry_point(real_content: ContentSet) -> None:
     own = entry_differences(real_content, real_content.vignettes)
     independent, problems = load_independent_vignettes()
