@@ -114,7 +114,7 @@ _S_ENDING_OK: Final = frozenset("bcdfghjklmnoprtvy")
 
 def stem(word: str) -> str:
     """A light inflection stem for Swedish and English words, applied alike to the index and the
-    query, so that "vrickade"/"vrickat"/"vrickad", "bajsat"/"bajsa", "peeing"/"pee" and
+    query, so that "vrickade"/"vrickat"/"vrickad", "bajsat"/"bajsa", "coughing"/"coughs" and
     "kisset"/"kiss" meet. Not a dictionary: two words with one stem are only treated as alike."""
     if len(word) < 5 or not word.isalpha():
         return word
