@@ -37,7 +37,39 @@ i och har jag min mitt mina en ett det som ar pa av med for till att om den han 
 sen sedan igar idag nu lite mycket kan inte far vill ska blir fick gor har haft hur vad nar
 the a an my is it of and in on with have has had since yesterday today for to at got from this
 our his her their been be am are was very some just now me mig mej du dig oss
+""".split()) | frozenset("""
+hans hennes dess deras sin sitt sina vart vara ni er era dem honom henne hen hem
+jo ju nog da dar dit hit har bara ocksa aven sa nagon nagot nagra nat alla allt hela
+sjalv sjalva sjalvt varit bli blev blivit gjort gjorde gora kunde kunnat skulle borde
+mitt ingen inget inga nagonting ingenting vilken vilket vilka varfor hur
+typ liksom asa alltsa ba lol
+idag igar imorse imorgon morse morgon morgonen kvall kvallen ikvall inatt forrgar
+dag dagar dagen dygn dygnet vecka veckor veckan timme timmar timmen minut minuter manad manader
+nyss snart fortfarande redan just gang ganger fick gick hade ser ut ner mot hos fran mer vet
+sager sa gatt ga gar kommer blivit helst sig stund massa saker sak forra
+down around even once every thing things anything everything something want need needs
+behover behova about
+i im ive id you your youre he hes she shes we they them him its that these those there here
+what which who whom how why when where does did doing done can could would should will
+shall may might must not no dont cant cannot wont isnt doesnt didnt get gets getting
+been being so too also all any really quite lot lots much many
+tiden time going go goes went gone keep keeps still kanner kanns kants feel feels feeling
+think tror verkar seems
+day days week weeks hour hours month months morning evening tonight ago past last
 """.split())
+# People named in a query are who it is about, not what it is about ("mamma 79 har kräkts",
+# "my wife"); the age words ("barn", "bebis") stay, they are part of some titles.
+_PERSON_WORDS: Final = frozenset("""
+son sonen sonens dotter dottern dotterns mamma mamman mammas pappa pappan pappas mor far
+farmor farfar mormor morfar fru frun frus man mannen maken makan sambo sambon kompis kompisen
+van vannen vaninna vaninnan gubben gumman killen tjejen lillkillen lilltjejen pojken flickan
+syster systern bror brorsan brodern
+husband wife partner friend friends mum mom mother dad father grandma grandpa grandmother
+grandfather sister brother boyfriend girlfriend
+""".split())
+# Words that only make the next part stronger ("jätteont", "skitont"): dropped from the front of
+# a word that is not itself known.
+_INTENSIFIERS: Final = ("jatte", "skit", "super", "mega", "kanon", "asa", "svin", "ultra")
 _AGE_ANY_CHILD: Final = ("barn", "barnet", "child", "kid", "kids", "children", "son", "sonen",
                          "dotter", "dottern", "daughter", "toddler", "pojke", "flicka", "boy", "girl")
 _AGE_INFANT: Final = ("bebis", "bebisen", "baby", "babyn", "nyfodd", "nyfodda", "newborn", "spadbarn",
@@ -63,7 +95,43 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return [t for t in normalise(text).split() if t not in _STOPWORDS]
+    return [t for t in normalise(text).split() if t not in _STOPWORDS and t not in _PERSON_WORDS]
+
+
+_VOWELS_STEM: Final = frozenset("aeiouy")
+# Inflection endings, Swedish (after the Snowball Swedish stemmer, step 1, with "-et/-ets" for
+# definite neuter nouns and "-ig"/"-lig" adjectives) and English (-ing, -ed, -s, -ly), longest
+# first. Removed only after the first vowel-consonant pair and when a stem of three letters stays.
+_ENDINGS: Final = tuple(sorted(set("""
+heterna hetens anden heten heter arnas ernas ornas andes arens andet arna erna orna ande arne
+aste aren ades erns ade are ern ens het ast ad en ar er or as es at a e s et ets
+ande ades aste ade ad igt iga ig lig liga ligt ts t
+ings ing ed ies ly
+""".split()), key=lambda e: (-len(e), e)))
+_UNDOUBLE: Final = frozenset({"dd", "gd", "nn", "dt", "gt", "kt", "tt"})  # Snowball step 2
+_S_ENDING_OK: Final = frozenset("bcdfghjklmnoprtvy")
+
+
+def stem(word: str) -> str:
+    """A light inflection stem for Swedish and English words, applied alike to the index and the
+    query, so that "vrickade"/"vrickat"/"vrickad", "bajsat"/"bajsa", "coughing"/"coughs" and
+    "kisset"/"kiss" meet. Not a dictionary: two words with one stem are only treated as alike."""
+    if len(word) < 5 or not word.isalpha():
+        return word
+    r1 = len(word)
+    for i in range(1, len(word)):
+        if word[i - 1] in _VOWELS_STEM and word[i] not in _VOWELS_STEM:
+            r1 = max(i + 1, 3)
+            break
+    for e in _ENDINGS:
+        if word.endswith(e) and len(word) - len(e) >= r1:
+            if e == "s" and word[-2] not in _S_ENDING_OK:
+                continue
+            word = word[: -len(e)]
+            break
+    if word[-2:] in _UNDOUBLE:
+        word = word[:-1]
+    return word
 
 
 @dataclass(frozen=True)
@@ -220,9 +288,15 @@ class ProtocolSearch:
                 for t in ph.tokens:
                     primary[t].add(ph.protocol)
         min_protocols = max(12, math.ceil(GENERIC_MIN_SHARE * n))
+        generic = {t for t, ps in primary.items() if len(ps) >= min_protocols or t in ALWAYS_GENERIC}
+        # the inflections of a generic word are generic too ("barn"/"barnet"/"barnen")
+        generic_stems = {stem(t) for t in generic | ALWAYS_GENERIC}
         self.generic: frozenset[str] = frozenset(
-            t for t, ps in primary.items() if len(ps) >= min_protocols or t in ALWAYS_GENERIC)
+            generic | {t for t in df if stem(t) in generic_stems})
         self.vocab = sorted(df)
+        self.by_stem: dict[str, list[str]] = defaultdict(list)
+        for t in self.vocab:
+            self.by_stem[stem(t)].append(t)
         self.trigram_index: dict[str, list[str]] = defaultdict(list)
         for t in self.vocab:
             for g in _trigrams(t):
@@ -238,7 +312,8 @@ class ProtocolSearch:
         if toks:
             self.phrases.append(_Phrase(pid, toks, weight))
             joined = "".join(toks)
-            if len(toks) > 1 and len(joined) >= 6:  # "ont i halsen" also as "onthalsen"-like compound
+            # "ont i halsen" also as "onthalsen"-like compound; not a whole sentence
+            if 1 < len(toks) <= 3 and len(joined) >= 6:
                 self.phrases.append(_Phrase(pid, (joined,), weight * 0.9))
 
     def _matches(self, q: str) -> dict[str, float]:
@@ -249,13 +324,18 @@ class ProtocolSearch:
         out: dict[str, float] = {}
         if q in self.idf:
             out[q] = 1.0
+        sq = stem(q)
+        if len(sq) >= 4:  # a short stem is too often two words ("kolla"/"kol")
+            for t in self.by_stem.get(sq, ()):
+                if t != q:
+                    out[t] = STEM_SIMILARITY
         cands: dict[str, int] = defaultdict(int)
         for g in _trigrams(q):
             for t in self.trigram_index.get(g, ()):
                 cands[t] += 1
         lq = len(q)
         for t, shared in cands.items():
-            if t == q:
+            if t == q or t in out:
                 continue
             lt = len(t)
             s = 0.0
@@ -276,13 +356,31 @@ class ProtocolSearch:
             self._match_cache[q] = out
         return out
 
+    def query_tokens(self, text: str) -> list[str]:
+        """The words of a (normalised) query that can say what it is about: no stop words, person
+        words or numbers; an intensifier dropped from the front of an unknown word ("jätteont" ->
+        "ont")."""
+        out: list[str] = []
+        for t in text.split():
+            if t in _STOPWORDS or t in _PERSON_WORDS or not t.isalpha():
+                continue
+            if t not in self.idf:
+                for pre in _INTENSIFIERS:
+                    if t.startswith(pre) and len(t) - len(pre) >= 3:
+                        t = t[len(pre):]
+                        break
+                if t in _STOPWORDS:
+                    continue
+            out.append(t)
+        return out
+
     def rank(self, text: str, age_days: int | None = None, sex: Sex | None = None) -> list[SearchHit]:
         """Every protocol any query word touches, best first, with the evidence for it; no
         confidence bar (see `search`). Used by `search` and by the report's analysis."""
         hint, rest = parse_age_phrase(text)
         if age_days is not None:
             hint = AgeHint(age_days, age_days + 1, "age")
-        qtoks = [t for t in rest.split() if t not in _STOPWORDS and not t.isdigit()]
+        qtoks = self.query_tokens(rest)
         if not qtoks:
             return []
         qmatches = [self._matches(q) for q in qtoks]
@@ -300,6 +398,8 @@ class ProtocolSearch:
         # any of its phrases
         specific: dict[str, list[float]] = {}
         covered: dict[str, list[float]] = {}
+        # per protocol and query word, the best similarity weighted by the phrase's weight
+        wcovered: dict[str, list[float]] = {}
         for i in candidates:
             ph = self.phrases[i]
             total = 0.0
@@ -307,6 +407,8 @@ class ProtocolSearch:
             used_q: list[float] = [0.0] * len(qtoks)
             spec = specific.setdefault(ph.protocol, [0.0] * len(qtoks))
             cov = covered.setdefault(ph.protocol, [0.0] * len(qtoks))
+            wcov = wcovered.setdefault(ph.protocol, [0.0] * len(qtoks))
+            pw = min(1.0, ph.weight)
             for t in ph.tokens:
                 w = self.idf.get(t, self.default_idf)
                 total += w
@@ -319,10 +421,12 @@ class ProtocolSearch:
                     if s > used_q[k]:
                         used_q[k] = s
                     # a known word is no typo: only its exact match is evidence for a protocol
-                    if not generic and s > spec[k] and (s >= 1.0 or not known[k]):
+                    if not generic and s > spec[k] and (s >= STEM_SIMILARITY or not known[k]):
                         spec[k] = s
                     if s > cov[k]:
                         cov[k] = s
+                    if s * pw > wcov[k]:
+                        wcov[k] = s * pw
                 got += w * bm
             phrase_cov = got / total if total else 0.0
             query_cov = sum(u * w for u, w in zip(used_q, q_idf, strict=True)) / q_total
@@ -336,6 +440,10 @@ class ProtocolSearch:
         ranked: dict[str, float] = {}
         for pid, b in best.items():
             ranked[pid] = b + 0.05 * min(scores[pid] - b, 2.0)
+            # the whole protocol's words against the whole query: a long query ("trampade snett i
+            # fotbollen och fotleden är blå") matches parts of several phrases
+            wq = sum(u * w for u, w in zip(wcovered[pid], q_idf, strict=True)) / q_total
+            ranked[pid] = max(ranked[pid], PROTO_MIX * b + (1 - PROTO_MIX) * wq)
         # age / sex filter: map family members to the member that applies
         out: dict[str, tuple[float, float, float]] = {}
         for pid, s in ranked.items():
@@ -394,8 +502,13 @@ def search_index(content: ContentSet) -> ProtocolSearch:
 
 MIN_SCORE: Final = 0.65          # absolute floor
 MIN_SHARE_OF_BEST: Final = 0.7   # relative floor: of the best hit's score
-MIN_SPECIFIC: Final = 0.8        # a non-generic query word matched this well (typo of a long word,
-#                                  prefix, exact; not a compound or typo fragment alone)
+# A protocol's score is also at least PROTO_MIX x its best phrase + (1 - PROTO_MIX) x how much of the
+# query the words of all its phrases cover (weighted by the phrases' weights).
+PROTO_MIX: Final = 0.3
+STEM_SIMILARITY: Final = 0.9    # two words with one inflection stem ("vrickade"/"vrickat")
+MIN_SPECIFIC: Final = 0.9        # a non-generic query word matched this well: exactly or by its
+#                                  inflection stem; a prefix, typo or compound fragment alone is no
+#                                  evidence (they still add to the score)
 SAFETY_MARGIN: Final = 0.05      # hits within this of the best of their group count as alike
 FALLBACK_PROTOCOL: Final = "general"
 NOTHING: Final = "none"          # `expected: none` in a phrasing file: no protocol fits
