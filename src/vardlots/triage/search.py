@@ -361,8 +361,8 @@ class ProtocolSearch:
         words or numbers; an intensifier dropped from the front of an unknown word ("jätteont" ->
         "ont")."""
         out: list[str] = []
-        for t in text.split():
-            if t in _STOPWORDS or t in _PERSON_WORDS or not t.isalpha():
+        for t in tokens(text):
+            if not t.isalpha():
                 continue
             if t not in self.idf:
                 for pre in _INTENSIFIERS:
